@@ -1,0 +1,169 @@
+"""Segmentation: structure and voices on the seed, real corpora, and properties on arbitrary text."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from toolkit.__main__ import main
+from toolkit.errors import ToolkitError
+from toolkit.segment import VOICES, fold_case, segment, tokenize, tokenize_with_offsets
+
+
+@pytest.fixture(scope="module")
+def seed_seg(seed_text):
+    return segment(seed_text)
+
+
+def voices_of(seg, voice):
+    return [v for v in seg.voices if v.voice == voice]
+
+
+def test_seed_tweets_are_social_posts_with_handles_and_dates(seed_seg):
+    posts = [v for v in voices_of(seed_seg, "social") if v.handle]
+    assert [(p.handle, p.date) for p in posts] == [
+        ("@IraqLiveUpdate", "December 15, 2020"),
+        ("@codepink", "December 12, 2020"),
+    ]
+    codepink = seed_seg.span_text(posts[1])
+    assert codepink.startswith("Iran began 2020 mourning")
+    assert codepink.endswith("(@codepink) December 12, 2020")
+
+
+def test_seed_revenge_quote_is_khamenei(seed_seg):
+    quote = next(v for v in voices_of(seed_seg, "quoted") if "this revenge is certain" in seed_seg.span_text(v))
+    assert quote.speaker == "Ayatollah Khamenei"
+    assert quote.attribution == "the Leader"
+    text = seed_seg.span_text(quote)
+    assert text.startswith("“Of course, this harsh slap") and text.endswith("possible time,”")
+    sentence = next(s for s in seed_seg.sentences if s.start <= quote.start < s.end)
+    assert sentence.voice == "quoted" and sentence.speaker == "Ayatollah Khamenei"
+
+
+def test_seed_quotes_attributed_through_pronoun_and_title(seed_seg):
+    quoted = voices_of(seed_seg, "quoted")
+    by_start = {seed_seg.span_text(q)[:25]: q for q in quoted}
+    assert by_start["“Of course, we do not mea"].attribution == "he"
+    assert by_start["“Of course, we do not mea"].speaker == "Ayatollah Khamenei"
+    # A quote opened with a curly quote and closed with a straight one.
+    us = by_start["“The US president admitted t"[:25]]
+    assert seed_seg.span_text(us).endswith('General Soleimani."')
+    assert us.speaker == "Ayatollah Khamenei"
+    assert sum(q.speaker == "Ayatollah Khamenei" for q in quoted) >= 8
+
+
+def test_seed_header_and_footer_are_boilerplate(seed_seg, seed_text):
+    boiler = [seed_seg.span_text(v).strip() for v in voices_of(seed_seg, "boilerplate")]
+    assert boiler == ["date 2020-12-16", "This article has been adapted from its original source."]
+    # The first sentence starts after the inline header.
+    assert seed_seg.span_text(seed_seg.sentences[0]).startswith("Leader of the Islamic Revolution")
+    first = tokenize_with_offsets(seed_text)
+    header_tokens = [t for t, v in zip(seed_seg.tokens, seed_seg.token_voice) if VOICES[v] == "boilerplate"]
+    assert header_tokens[:2] == ["date", "2020-12-16"] and first[0][:2] == ["date", "2020-12-16"]
+
+
+def test_seed_arabic_is_flagged(seed_seg):
+    scripts = seed_seg.scripts
+    assert scripts and {s.script for s in scripts} == {"Arabic"}
+    assert "الله اكبر" in [seed_seg.span_text(s) for s in scripts]
+    for s in scripts:
+        assert re.fullmatch(r"[\u0600-\u06FF\s_]+", seed_seg.span_text(s))
+
+
+def test_seed_headings(seed_seg):
+    headings = [seed_seg.span_text(p) for p in seed_seg.paragraphs if p.kind == "heading"]
+    assert headings == ["The Night of Allah-u Akbar", "‘Iran must focus on neutralizing sanctions’"]
+    assert seed_seg.headline is None
+
+
+def test_voices_tile_paragraphs_without_overlap(seed_seg):
+    spans = sorted(seed_seg.voices, key=lambda s: s.start)
+    for a, b in zip(spans, spans[1:]):
+        assert a.end <= b.start
+    covered = sum(v.end - v.start for v in spans)
+    para = sum(p.end - p.start for p in seed_seg.paragraphs)
+    assert covered >= para
+
+
+def test_tokenizer_rules():
+    text = "Iran’s US-sponsored don't 7.5 7,000 pic.twitter.com/abc @codepink x@y.com http://t.co/x Americans’"
+    tokens, starts, ends = tokenize_with_offsets(text)
+    assert tokens == ["iran", "us-sponsored", "don't", "7.5", "7,000", "americans"]
+    assert [text[a:b] for a, b in zip(starts, ends)] == ["Iran", "US-sponsored", "don't", "7.5", "7,000", "Americans"]
+    assert tokenize("#PeaceWithIranhttps://t.co/RsmRcQTi8t") == ["peacewithiran"]
+
+
+def test_segment_rejects_non_text():
+    with pytest.raises(ToolkitError, match="expects the article text as a str, got bytes"):
+        segment(b"bytes")
+
+
+def test_cli_json(seed_path, capsys):
+    assert main(["segment", str(seed_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    segs = out["segments"]
+    assert all({"start", "end", "text", "voice"} <= set(s) for s in segs if s["kind"] == "voice")
+    social = [s for s in segs if s.get("voice") == "social" and s.get("handle")]
+    assert {s["handle"] for s in social} == {"@IraqLiveUpdate", "@codepink"}
+    text = seed_path.read_text(encoding="utf-8")
+    assert all(text[s["start"]:s["end"]] == s["text"] for s in segs)
+
+
+def test_cli_markup(seed_path, capsys):
+    assert main(["segment", str(seed_path)]) == 0
+    out = capsys.readouterr().out
+    assert "[quoted: Ayatollah Khamenei]" in out and "[social: @codepink December 12, 2020]" in out
+    assert "[boilerplate] This article has been adapted" in out
+
+
+@pytest.mark.parametrize("name", ["allsides-abp", "tehran-times", "semeval2020-ptc"])
+def test_real_corpora_segment_cleanly(installed_corpus, name):
+    articles = installed_corpus(name)
+    sample = articles.sample(n=min(150, len(articles)), random_state=0)
+    n_quoted = 0
+    for text in sample["text"]:
+        seg = segment(text)
+        check_invariants(seg)
+        n_quoted += sum(v.voice == "quoted" for v in seg.voices)
+    assert n_quoted > 0  # news text quotes people
+
+
+def check_invariants(seg):
+    text = seg.text
+    n = len(text)
+    for span in seg.paragraphs + seg.sentences + seg.voices + seg.scripts:
+        assert 0 <= span.start <= span.end <= n
+        assert span.voice in VOICES
+    assert len(seg.tokens) == len(seg.token_start) == len(seg.token_end) == len(seg.token_voice)
+    for tok, a, b in zip(seg.tokens, seg.token_start.tolist(), seg.token_end.tolist()):
+        assert fold_case(text[a:b]).replace("’", "'") == tok
+    if len(seg.tokens):
+        assert np.all(np.diff(seg.token_start) > 0)
+        assert seg.token_sentence.max() < max(len(seg.sentences), 1)
+    starts = [s.start for s in seg.sentences]
+    assert starts == sorted(starts)
+    for rec in seg.records():
+        assert text[rec["start"]:rec["end"]] == rec["text"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_property_any_unicode(text):
+    check_invariants(segment(text))
+
+
+_news_like = st.lists(
+    st.sampled_from(["“", "”", '"', "‘", "’", "'", ".", "!", "?", ",", " ", "\n", "\n\n", "said", "he", "The Leader",
+                     "@x", "#tag", "pic.twitter.com/a", "— A (@b) May 1, 2020", "date 2020-01-01", "Mr.", "U.S.",
+                     "الله", "İ", "ß", "word", "Word"]),
+    max_size=60,
+).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_news_like)
+def test_property_news_like_text(text):
+    check_invariants(segment(text))

@@ -1,0 +1,228 @@
+"""A batch of segmented articles, read by every feature family.
+
+Each article is segmented once. Tokens of all articles are concatenated into flat arrays (token id, article,
+voice, sentence), so families count with sparse matrices and score lexicons with one matrix product instead of
+looping over words.
+
+Scopes: ``all`` is every token but boilerplate (the outlet's words, quotations and embedded posts), ``authorial``
+and ``quoted`` are the tokens of those voices.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from toolkit.lexicons import Lexicon, Vocabulary, default_vocabulary
+from toolkit.segment import VOICE_CODE, VOICES, Segmentation, segment
+
+SCOPES = ("all", "authorial", "quoted")
+
+NEGATORS = frozenset(
+    "not no never none nobody nothing neither nor nowhere cannot without hardly barely scarcely "
+    "isn't aren't wasn't weren't don't doesn't didn't won't wouldn't can't couldn't shouldn't hasn't haven't "
+    "hadn't mustn't ain't".split()
+)
+NEGATION_WINDOW = 3  # a word is negated when one of the three words before it, in its sentence, is a negator
+
+
+class Batch:
+    """Segmented articles with flat token arrays.
+
+    Attributes:
+        ids: article ids, in order.
+        segmentations: one ``Segmentation`` per article.
+        vocab: the process-wide ``Vocabulary`` the token ids index into.
+        token_ids, token_doc, token_voice, token_sentence: one entry per token of every article;
+            ``token_sentence`` indexes ``sentence_table`` (sentences of all articles, in order).
+        doc_ptr: tokens of article ``i`` are ``doc_ptr[i]:doc_ptr[i + 1]``.
+    """
+
+    def __init__(self, texts, ids=None, vocab: Vocabulary | None = None, segmentations=None):
+        texts = list(texts)
+        self.ids = [str(i) for i in (ids if ids is not None else range(len(texts)))]
+        self.segmentations: list[Segmentation] = segmentations or [segment(t) for t in texts]
+        self.vocab = vocab or default_vocabulary()
+        n_tokens = [s.n_tokens for s in self.segmentations]
+        self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
+        self.n_docs = len(self.segmentations)
+        all_tokens = [t for s in self.segmentations for t in s.tokens]
+        self.token_ids = self.vocab.ids(all_tokens)
+        self.token_doc = np.repeat(np.arange(self.n_docs, dtype=np.int32), n_tokens)
+        self.token_voice = (
+            np.concatenate([s.token_voice for s in self.segmentations]) if all_tokens else np.zeros(0, np.int8)
+        )
+        n_sent = [len(s.sentences) for s in self.segmentations]
+        self.sentence_ptr = np.concatenate(([0], np.cumsum(n_sent))).astype(np.int64)
+        self.token_sentence = (
+            np.concatenate([s.token_sentence + self.sentence_ptr[i] for i, s in enumerate(self.segmentations)])
+            if all_tokens
+            else np.zeros(0, np.int64)
+        )
+        self._counts: dict[str, sp.csr_matrix] = {}
+
+    def __len__(self) -> int:
+        return self.n_docs
+
+    # -- masks and counts ---------------------------------------------------------------------------------
+    def mask(self, scope: str) -> np.ndarray:
+        """Which tokens belong to a scope."""
+        if scope == "all":
+            return self.token_voice != VOICE_CODE["boilerplate"]
+        if scope in VOICE_CODE:
+            return self.token_voice == VOICE_CODE[scope]
+        raise ValueError(f"unknown scope {scope!r}; expected one of {SCOPES}")
+
+    def counts(self, scope: str = "all") -> sp.csr_matrix:
+        """Articles × vocabulary token counts for a scope."""
+        if scope not in self._counts:
+            m = self.mask(scope)
+            mat = sp.csr_matrix(
+                (np.ones(int(m.sum()), dtype=np.float64), (self.token_doc[m], self.token_ids[m])),
+                shape=(self.n_docs, len(self.vocab)),
+            )
+            mat.sum_duplicates()
+            self._counts[scope] = mat
+        mat = self._counts[scope]
+        if mat.shape[1] < len(self.vocab):  # the vocabulary grew (phrases of a new lexicon)
+            mat = sp.csr_matrix((mat.data, mat.indices, mat.indptr), shape=(self.n_docs, len(self.vocab)))
+            self._counts[scope] = mat
+        return mat
+
+    def n_words(self, scope: str = "all") -> np.ndarray:
+        """Word tokens per article in a scope."""
+        return np.bincount(self.token_doc[self.mask(scope)], minlength=self.n_docs).astype(np.float64)
+
+    def per_1k(self, values: np.ndarray, scope: str = "all") -> np.ndarray:
+        """``values`` per 1,000 words of the scope (0 where the scope is empty)."""
+        n = self.n_words(scope)
+        values = np.asarray(values, dtype=np.float64)
+        if values.ndim == 2:
+            n = n[:, None]
+        return np.divide(values * 1000.0, n, out=np.zeros_like(values, dtype=np.float64), where=n > 0)
+
+    @cached_property
+    def negated(self) -> np.ndarray:
+        """Tokens preceded, within ``NEGATION_WINDOW`` words of the same sentence, by a negator."""
+        neg_ids = np.array([i for t, i in self.vocab.index.items() if t in NEGATORS or t.endswith("n't")])
+        is_neg = np.isin(self.token_ids, neg_ids) if len(neg_ids) else np.zeros(len(self.token_ids), bool)
+        out = np.zeros(len(self.token_ids), dtype=bool)
+        for k in range(1, NEGATION_WINDOW + 1):
+            prev = np.zeros(len(self.token_ids), dtype=bool)
+            prev[k:] = is_neg[:-k] & (self.token_sentence[:-k] == self.token_sentence[k:])
+            out |= prev
+        return out
+
+    # -- lexicons -----------------------------------------------------------------------------------------
+    def lexicon_counts(self, lexicon: Lexicon, scope: str = "all", negated: bool | None = None) -> np.ndarray:
+        """Articles × categories: summed weights of lexicon matches (words, prefixes and phrases).
+
+        ``negated=True`` counts only negated matches, ``False`` only the others, ``None`` all of them.
+        """
+        m = self.mask(scope)
+        if negated is not None:
+            m = m & (self.negated if negated else ~self.negated)
+        phrases = lexicon.phrase_table(self.vocab)  # may grow the vocabulary
+        mat = lexicon.matrix(self.vocab)
+        if negated is None:
+            counts = self.counts(scope)
+        else:
+            counts = sp.csr_matrix(
+                (np.ones(int(m.sum())), (self.token_doc[m], self.token_ids[m])), shape=(self.n_docs, len(self.vocab))
+            )
+        out = np.asarray((counts @ mat).todense(), dtype=np.float64)
+        if phrases:
+            out += self._phrase_counts(phrases, len(lexicon.categories), m)
+        return out
+
+    def _phrase_counts(self, phrases, n_categories: int, mask: np.ndarray) -> np.ndarray:
+        out = np.zeros((self.n_docs, n_categories))
+        for pos, length, cats in self.phrase_matches(phrases, mask):
+            for cat, weight in cats.items():
+                np.add.at(out[:, cat], self.token_doc[pos], weight)
+        return out
+
+    def phrase_matches(self, phrases, mask: np.ndarray | None = None):
+        """Yield (start positions, phrase length, categories) of each phrase, within one sentence and scope."""
+        ids = self.token_ids
+        n = len(ids)
+        for phrase_ids, cats in phrases:
+            k = len(phrase_ids)
+            if n < k:
+                continue
+            hit = ids[: n - k + 1] == phrase_ids[0]
+            for j in range(1, k):
+                hit &= ids[j : n - k + 1 + j] == phrase_ids[j]
+                hit &= self.token_sentence[j : n - k + 1 + j] == self.token_sentence[: n - k + 1]
+            if mask is not None:
+                hit &= mask[: n - k + 1]
+            pos = np.flatnonzero(hit)
+            if len(pos):
+                yield pos, k, cats
+
+    def lexicon_evidence(self, doc: int, lexicon: Lexicon, category: str | None = None, scope: str = "all"):
+        """The tokens of one article that matched a lexicon (or one of its categories), with their sentences."""
+        seg = self.segmentations[doc]
+        lo, hi = self.doc_ptr[doc], self.doc_ptr[doc + 1]
+        mask = self.mask(scope)
+        cat = None if category is None else lexicon.category_index(category)
+        rows = []
+        for t in range(lo, hi):
+            if not mask[t]:
+                continue
+            hit = lexicon.match(self.vocab.terms[self.token_ids[t]])
+            if hit and (cat is None or cat in hit):
+                rows.append((t - lo, 1, hit))
+        phrases = lexicon.phrase_table(self.vocab)
+        for pos, k, cats in self.phrase_matches(phrases, mask):
+            if cat is not None and cat not in cats:
+                continue
+            for p in pos[(pos >= lo) & (pos < hi)]:
+                rows.append((int(p - lo), k, cats))
+        return evidence_frame(self, doc, rows, lexicon)
+
+    def sentence_frame(self, doc: int) -> pd.DataFrame:
+        """Sentences of one article: index, start, end, voice, speaker, text."""
+        seg = self.segmentations[doc]
+        return pd.DataFrame(
+            [
+                {"sentence": i, "start": s.start, "end": s.end, "voice": s.voice, "speaker": s.speaker,
+                 "text": seg.span_text(s)}
+                for i, s in enumerate(seg.sentences)
+            ],
+            columns=["sentence", "start", "end", "voice", "speaker", "text"],
+        )
+
+
+EVIDENCE_COLUMNS = ["term", "category", "weight", "start", "end", "sentence", "voice", "negated", "sentence_text"]
+
+
+def evidence_frame(batch: Batch, doc: int, rows, lexicon: Lexicon | None = None) -> pd.DataFrame:
+    """Evidence rows (token position in the article, n tokens, {category: weight}) as a tidy table."""
+    seg = batch.segmentations[doc]
+    lo = batch.doc_ptr[doc]
+    negated = batch.negated
+    out = []
+    for pos, k, cats in sorted(rows, key=lambda r: r[0]):
+        start = int(seg.token_start[pos])
+        end = int(seg.token_end[pos + k - 1])
+        s_idx = int(seg.token_sentence[pos])
+        sentence = seg.sentences[s_idx] if seg.sentences else None
+        for cat, weight in cats.items():
+            out.append(
+                {
+                    "term": seg.text[start:end],
+                    "category": lexicon.categories[cat] if lexicon is not None else str(cat),
+                    "weight": float(weight),
+                    "start": start,
+                    "end": end,
+                    "sentence": s_idx,
+                    "voice": VOICES[int(seg.token_voice[pos])],
+                    "negated": bool(negated[lo + pos]),
+                    "sentence_text": seg.span_text(sentence) if sentence else "",
+                }
+            )
+    return pd.DataFrame(out, columns=EVIDENCE_COLUMNS)

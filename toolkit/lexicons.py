@@ -1,0 +1,456 @@
+"""Lexicons: word lists that map terms to categories, with the source, version and licence of each.
+
+A ``Lexicon`` holds exact terms, prefix entries (``martyr*``) and multi-word phrases (``resistance front``), each
+mapped to one or more categories with a weight (1.0 for plain lists). ``Lexicon.matrix(vocab)`` gives the
+vocabulary × category weight matrix that the feature families multiply token counts with; it is built once per
+vocabulary and extended as the vocabulary grows.
+
+Readers (chosen by file suffix, or ``format=``):
+- LIWC ``.dic``: a ``%``-delimited header of ``number<TAB>category`` lines, then ``term<TAB>number…`` lines
+  (Moral Foundations Dictionary 1.0 and 2.0 use it);
+- ``.csv``: long (``term,category[,weight]``) or wide (``word`` then one numeric column per category, as eMFD);
+- ``.yaml``/``.yml``: ``{name, source, version, licence, categories: {category: [terms] | {term: weight}}}``;
+- ``.txt`` and other plain lists: one term per line, ``#`` or ``;`` comments, the category is the file stem;
+- ``.tff``: MPQA subjectivity clues (``type=strongsubj … word1=… priorpolarity=…``);
+- ``.lc3``: Lexicoder dictionaries (``+category`` header lines, then terms, ``*`` for prefixes).
+
+Lexicons the toolkit may not redistribute are read from where the user keeps them: a path, or the imported
+``lexicons`` corpus (``python -m toolkit corpora fetch lexicons``). The registry of known lexicons is the package
+data file ``toolkit/data/lexicons.yaml``.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+import yaml
+
+from toolkit.errors import ToolkitError
+from toolkit.paths import PACKAGE_DIR
+from toolkit.segment import tokenize
+
+REGISTRY_PATH = PACKAGE_DIR / "data" / "lexicons.yaml"
+
+
+class Vocabulary:
+    """Term ↔ id map shared by every batch in a process, so lexicon matrices are built once."""
+
+    def __init__(self):
+        self.index: dict[str, int] = {}
+        self.terms: list[str] = []
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def ids(self, tokens: list[str]) -> np.ndarray:
+        index = self.index
+        get = index.get
+        out = np.empty(len(tokens), dtype=np.int32)
+        for i, token in enumerate(tokens):
+            j = get(token)
+            if j is None:
+                j = index[token] = len(self.terms)
+                self.terms.append(token)
+            out[i] = j
+        return out
+
+    def get(self, term: str) -> int | None:
+        return self.index.get(term)
+
+
+_DEFAULT_VOCAB = Vocabulary()
+
+
+def default_vocabulary() -> Vocabulary:
+    return _DEFAULT_VOCAB
+
+
+@dataclass
+class Lexicon:
+    """Terms → categories with weights, plus provenance."""
+
+    name: str
+    categories: list[str]
+    words: dict[str, dict[int, float]] = field(default_factory=dict)
+    prefixes: dict[str, dict[int, float]] = field(default_factory=dict)
+    phrases: dict[tuple[str, ...], dict[int, float]] = field(default_factory=dict)
+    source: str | None = None
+    version: str | None = None
+    licence: str | None = None
+    citation: str | None = None
+    path: str | None = None
+    sha256: str | None = None
+
+    def __post_init__(self):
+        self._matrix = None
+        self._matrix_rows = 0
+        self._matrix_vocab = None
+        self._max_prefix = max((len(p) for p in self.prefixes), default=0)
+
+    # -- building -------------------------------------------------------------------------------------------
+    def add(self, term: str, category: str, weight: float = 1.0) -> None:
+        """Add one entry; ``term`` may end with ``*`` (prefix) or hold several words (phrase)."""
+        if category not in self.categories:
+            self.categories.append(category)
+        cat = self.categories.index(category)
+        term = term.strip().lower().replace("’", "'")
+        if not term:
+            return
+        if term.endswith("*"):
+            stem = term.rstrip("*")
+            words = tokenize(stem)
+            if len(words) == 1 and stem.replace("'", "").replace("-", "").isalnum():
+                self.prefixes.setdefault(stem, {})[cat] = weight
+                self._max_prefix = max(self._max_prefix, len(stem))
+                return
+            term = stem
+        words = tokenize(term)
+        if not words:
+            return
+        if len(words) == 1:
+            self.words.setdefault(words[0], {})[cat] = weight
+        else:
+            self.phrases.setdefault(tuple(words), {})[cat] = weight
+
+    # -- matching -------------------------------------------------------------------------------------------
+    def match(self, term: str) -> dict[int, float]:
+        """Categories of one token: the exact entry, else the longest matching prefix entry."""
+        hit = self.words.get(term)
+        if hit is not None:
+            return hit
+        if self.prefixes:
+            for k in range(min(len(term), self._max_prefix), 0, -1):
+                hit = self.prefixes.get(term[:k])
+                if hit is not None:
+                    return hit
+        return {}
+
+    def matrix(self, vocab: Vocabulary | None = None) -> sp.csr_matrix:
+        """Vocabulary × category weights (single-word and prefix entries; phrases are matched separately)."""
+        vocab = vocab or _DEFAULT_VOCAB
+        if self._matrix is not None and self._matrix_vocab is vocab and self._matrix_rows == len(vocab):
+            return self._matrix
+        start = self._matrix_rows if self._matrix_vocab is vocab else 0
+        rows, cols, vals = [], [], []
+        for i in range(start, len(vocab)):
+            for cat, weight in self.match(vocab.terms[i]).items():
+                rows.append(i - start)
+                cols.append(cat)
+                vals.append(weight)
+        new = sp.csr_matrix((vals, (rows, cols)), shape=(len(vocab) - start, len(self.categories)), dtype=np.float64)
+        if start and self._matrix is not None and self._matrix.shape[1] == len(self.categories):
+            self._matrix = sp.vstack([self._matrix, new], format="csr")
+        else:
+            self._matrix = new
+        self._matrix_rows = len(vocab)
+        self._matrix_vocab = vocab
+        return self._matrix
+
+    def phrase_table(self, vocab: Vocabulary | None = None) -> list[tuple[np.ndarray, dict[int, float]]]:
+        """Phrases as arrays of token ids (unknown words get ids too, so a phrase can match later text)."""
+        vocab = vocab or _DEFAULT_VOCAB
+        return [(vocab.ids(list(words)), cats) for words, cats in self.phrases.items()]
+
+    @property
+    def n_entries(self) -> int:
+        return len(self.words) + len(self.prefixes) + len(self.phrases)
+
+    def terms(self, category: str | None = None) -> list[str]:
+        """Entries (prefixes with a trailing ``*``), optionally of one category."""
+        cat = None if category is None else self.category_index(category)
+        out = []
+        for table, fmt in ((self.words, "{}"), (self.prefixes, "{}*"), (self.phrases, None)):
+            for term, cats in table.items():
+                if cat is None or cat in cats:
+                    out.append(" ".join(term) if fmt is None else fmt.format(term))
+        return sorted(out)
+
+    def category_index(self, category: str) -> int:
+        try:
+            return self.categories.index(category)
+        except ValueError:
+            raise ToolkitError(
+                f"lexicon {self.name!r} has no category {category!r}; its categories are {self.categories}"
+            ) from None
+
+    def provenance(self) -> dict:
+        return {
+            "name": self.name,
+            "source": self.source,
+            "version": self.version,
+            "licence": self.licence,
+            "citation": self.citation,
+            "sha256": self.sha256,
+            "n_entries": self.n_entries,
+            "categories": list(self.categories),
+        }
+
+
+# -- readers ------------------------------------------------------------------------------------------------
+
+
+def read_lexicon(path, *, name: str | None = None, format: str | None = None, **meta) -> Lexicon:
+    """Read a lexicon file (LIWC .dic, .csv, .yaml, .txt list, MPQA .tff, Lexicoder .lc3)."""
+    path = Path(path)
+    if not path.is_file():
+        raise ToolkitError(f"lexicon file not found: '{path}'")
+    fmt = (format or path.suffix.lstrip(".")).lower()
+    readers = {
+        "dic": _read_dic,
+        "csv": _read_csv,
+        "yaml": _read_yaml,
+        "yml": _read_yaml,
+        "txt": _read_list,
+        "list": _read_list,
+        "tff": _read_tff,
+        "lc3": _read_lc3,
+    }
+    if fmt not in readers:
+        raise ToolkitError(
+            f"cannot read lexicon '{path}': expected a .dic, .csv, .yaml, .txt, .tff or .lc3 file, got '{path.suffix}'"
+        )
+    try:
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    text = text.lstrip("\ufeff")  # a byte-order mark (spreadsheet exports) is not part of the first header
+    lex = Lexicon(name=name or path.stem, categories=[])
+    readers[fmt](text, lex, path)
+    if not lex.n_entries:
+        raise ToolkitError(f"lexicon '{path}' has no entries (read as {fmt})")
+    lex.path = str(path)
+    lex.sha256 = hashlib.sha256(raw).hexdigest()
+    for key, value in meta.items():
+        if value is not None and hasattr(lex, key):
+            setattr(lex, key, value)
+    lex.__post_init__()
+    return lex
+
+
+def _read_dic(text: str, lex: Lexicon, path: Path) -> None:
+    parts = text.split("%")
+    if len(parts) < 3:
+        raise ToolkitError(f"'{path}' is not a LIWC .dic file: expected a header between two '%' lines")
+    header, body = parts[1], "%".join(parts[2:])
+    names = {}
+    for line in header.strip().splitlines():
+        bits = line.split()
+        if len(bits) >= 2:
+            names[_dic_code(bits[0])] = bits[1]
+    for name in names.values():
+        lex.categories.append(name) if name not in lex.categories else None
+    for lineno, line in enumerate(body.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        bits = re.split(r"\t+", line)
+        if len(bits) == 1:
+            bits = line.split()
+        term, codes = bits[0], [c for field in bits[1:] for c in field.split()]  # "preserve\t01 07 09"
+        if len(bits) > 2 and not all(c.strip().isdigit() for c in codes):
+            # phrase entries written with spaces: "resistance front 3"
+            words = line.split()
+            codes = [w for w in words if w.isdigit()]
+            term = " ".join(w for w in words if not w.isdigit())
+        if not codes:
+            raise ToolkitError(
+                f"'{path}': entry {term!r} names no category; expected a term followed by category numbers"
+            )
+        for code in codes:
+            code = _dic_code(code)
+            if code not in names:
+                raise ToolkitError(f"'{path}': entry {term!r} names category {code!r}, which the header does not define")
+            lex.add(term, names[code])
+
+
+def _dic_code(code: str) -> str:
+    """A LIWC category number as written in the header or an entry: "01" and "1" are the same category."""
+    code = code.strip()
+    return code.lstrip("0") or "0" if code.isdigit() else code
+
+
+def _read_csv(text: str, lex: Lexicon, path: Path) -> None:
+    rows = list(csv.reader(text.splitlines()))
+    if not rows:
+        return
+    header = [h.strip().lower() for h in rows[0]]
+    term_col = next((i for i, h in enumerate(header) if h in ("term", "word", "entry", "token")), None)
+    if term_col is None:
+        raise ToolkitError(f"'{path}': expected a column named term or word, found {rows[0]}")
+    if "category" in header:
+        cat_col = header.index("category")
+        w_col = header.index("weight") if "weight" in header else None
+        for lineno, row in enumerate(rows[1:], 2):
+            if len(row) > max(term_col, cat_col):
+                weight = row[w_col].strip() if w_col is not None and w_col < len(row) else ""
+                lex.add(row[term_col], row[cat_col].strip(), _number(weight, path, f"line {lineno}, column 'weight'")
+                        if weight else 1.0)
+        return
+    cats = [(i, rows[0][i].strip()) for i in range(len(header)) if i != term_col]
+    for _, cat in cats:
+        lex.categories.append(cat)
+    for row in rows[1:]:
+        for i, cat in cats:
+            if i < len(row) and row[i].strip() not in ("", "0", "0.0"):
+                lex.add(row[term_col], cat, _number(row[i], path, f"column {cat!r}"))
+
+
+def _number(value, path: Path, where: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise ToolkitError(f"'{path}': {where} holds {value!r}, expected a number") from None
+
+
+def _read_yaml(text: str, lex: Lexicon, path: Path) -> None:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ToolkitError(f"'{path}' is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
+        raise ToolkitError(f"'{path}': expected a mapping with a 'categories' mapping of category → terms")
+    for key in ("name", "source", "version", "licence", "citation"):
+        if data.get(key):
+            setattr(lex, key, str(data[key]))
+    for cat, terms in data["categories"].items():
+        lex.categories.append(str(cat))
+        if terms is not None and not isinstance(terms, (dict, list)):
+            raise ToolkitError(
+                f"'{path}': category {cat!r} holds {terms!r}, expected a list of terms or a mapping of term → weight"
+            )
+        if isinstance(terms, dict):
+            for term, weight in terms.items():
+                lex.add(str(term), str(cat), _number(weight, path, f"category {cat!r}, term {term!r}"))
+        else:
+            for term in terms or []:
+                lex.add(str(term), str(cat))
+
+
+def _read_list(text: str, lex: Lexicon, path: Path) -> None:
+    cat = path.stem
+    lex.categories.append(cat)
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith(("#", ";")):
+            continue
+        lex.add(line.split("\t")[0], cat)
+
+
+def _read_tff(text: str, lex: Lexicon, path: Path) -> None:
+    for line in text.splitlines():
+        fields = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+        if "word1" not in fields:
+            continue
+        strength = fields.get("type", "subj")
+        polarity = fields.get("priorpolarity", "neutral")
+        term = fields["word1"] + ("*" if fields.get("stemmed1") == "y" else "")
+        lex.add(term, strength)
+        lex.add(term, f"{strength}_{polarity}")
+
+
+def _read_lc3(text: str, lex: Lexicon, path: Path) -> None:
+    cat = None
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        if line.startswith("+"):
+            cat = line[1:].split("#")[0].strip().lower()  # "+negative#FF0000": the colour is not part of the name
+            continue
+        if cat is None:
+            raise ToolkitError(f"'{path}' is not a Lexicoder .lc3 file: expected a '+category' line before {line!r}")
+        lex.add(line.split("\t")[0], cat)
+
+
+# -- registry -----------------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def registry() -> dict[str, dict]:
+    """Known lexicons: name → {path (relative to the lexicons folder or the package), format, source, …}."""
+    if not REGISTRY_PATH.is_file():
+        return {}
+    with open(REGISTRY_PATH, encoding="utf-8") as fh:
+        return yaml.safe_load(fh) or {}
+
+
+def lexicons_dir() -> Path | None:
+    """The folder holding user-supplied lexicons: ``TOOLKIT_LEXICONS``, else the imported ``lexicons`` corpus."""
+    env = os.environ.get("TOOLKIT_LEXICONS")
+    if env:
+        return Path(env)
+    try:
+        from toolkit.corpora import lexicons_dir as installed
+    except ImportError:
+        return None
+    try:
+        return installed()
+    except ToolkitError:
+        return None
+
+
+_CACHE: dict[str, Lexicon] = {}
+
+
+def load_lexicon(name_or_path) -> Lexicon:
+    """A lexicon by registry name (``mfd2``, ``gi``, …) or by file path; cached per process."""
+    key = str(name_or_path)
+    if key in _CACHE:
+        return _CACHE[key]
+    entry = registry().get(key)
+    if entry is None:
+        path = Path(key)
+        if path.suffix and path.exists():
+            lex = read_lexicon(path)
+        else:
+            known = ", ".join(sorted(registry()))
+            raise ToolkitError(f"unknown lexicon {key!r}: expected a lexicon file path or one of: {known}")
+    else:
+        lex = _load_registered(key, entry)
+    _CACHE[key] = lex
+    return lex
+
+
+def _load_registered(name: str, entry: dict) -> Lexicon:
+    meta = {k: entry.get(k) for k in ("source", "version", "licence", "citation")}
+    where = entry.get("where", "user")
+    if where == "package":
+        path = PACKAGE_DIR / "data" / entry["path"]
+    elif where == "python":
+        import importlib
+
+        module, _, attr = entry["loader"].partition(":")
+        lex = getattr(importlib.import_module(module), attr)()
+        for k, v in meta.items():
+            if v and not getattr(lex, k):
+                setattr(lex, k, v)
+        lex.name = name
+        return lex
+    else:
+        root = lexicons_dir()
+        if root is None or not (root / entry["path"]).is_file():
+            raise ToolkitError(
+                f"lexicon {name!r} ({entry.get('source', '')}) is not available: its terms do not allow us to ship it. "
+                f"Run 'python -m toolkit corpora fetch lexicons', or set TOOLKIT_LEXICONS to a folder holding "
+                f"{entry['path']}"
+            )
+        path = root / entry["path"]
+    return read_lexicon(path, name=name, format=entry.get("format"), **meta)
+
+
+def available(name: str) -> bool:
+    """Whether a registered lexicon can be loaded here."""
+    try:
+        load_lexicon(name)
+        return True
+    except ToolkitError:
+        return False
