@@ -77,13 +77,18 @@ _REPORTING_VERBS = (
     "emphasized|emphasised|emphasizes|emphasises|underlined|underlines|pointed out|remarked|remarks|continued|"
     "announced|announces|claimed|claims|maintained|tweeted|tweets|commented|replied|answered|urged|urges|"
     "vowed|vows|acknowledged|admitted|concluded|observed|described|called|saying|adding|noting|stressing|"
-    "explaining|warning|declaring|insisting|asking"
+    "explaining|warning|declaring|insisting|asking|responded|responds|suggested|suggests|predicted|conceded|"
+    "testified|confirmed|confirms|denied|denies|alleged|complained|lamented|boasted|joked|quipped|shouted|"
+    "chanted|posted|texted|reiterated|assured|promised|pledged|threatened|cautioned|charged|countered|"
+    "retorted|reads|read|recounted|went on|according to"
 )
 _NAME = r"(?:[A-Z][\w\-’'.]*|al-[A-Z][\w\-]*|bin|ibn|de|van|von)"
 _SPEAKER = rf"(?:(?:the|The)\s+[A-Za-z][\w\-]*(?:\s+[A-Za-z][\w\-]*){{0,3}}|{_NAME}(?:\s+{_NAME}){{0,5}}|[Hh]e|[Ss]he|[Tt]hey)"
-# After a quote: ', the Leader added' / ', he explained' / ', said Ayatollah Khamenei'.
+# After a quote: ', the Leader added' / ', he explained' / ', said Ayatollah Khamenei' / ', Cecilia Malmström, the
+# EU’s trade commissioner, said'.
 _ATTRIB_AFTER_RE = re.compile(
-    rf"^[\s,]*(?:(?P<speaker>{_SPEAKER})\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?(?:{_REPORTING_VERBS})\b"
+    rf"^[\s,]*(?:(?P<speaker>{_SPEAKER})(?:,[^,“”\"\n]{{1,90}},)?\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?"
+    rf"(?:{_REPORTING_VERBS})\b"
     rf"|(?:{_REPORTING_VERBS})\s+(?P<speaker2>{_SPEAKER}))"
 )
 # Before a quote, in the same sentence: 'Ayatollah Khamenei further stressed that …, saying, “'.
@@ -91,6 +96,9 @@ _ATTRIB_BEFORE_RE = re.compile(
     rf"(?P<speaker>{_SPEAKER})\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?(?:{_REPORTING_VERBS})\b"
 )
 _PRONOUNS = {"he", "she", "they"}
+_HONORIFICS = {"Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms", "Dr"}
+_SENTENCE_SUBJECT_RE = re.compile(rf"^\s*(?P<speaker>{_NAME}(?:\s+{_NAME}){{0,5}})")
+_REPORTING_RE = re.compile(rf"\b(?:{_REPORTING_VERBS})\b")
 
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt rep sen gov pres st jr sr rev fr hon "
@@ -472,14 +480,24 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[
             pending.append((q_start, q_end))
         pos = q_end
 
+    previous = None
     for q_start, q_end in pending:
         attribution = _attribution(text, start, end, q_start, q_end)
         speaker = attribution
         if attribution and (attribution.lower() in _PRONOUNS or attribution.split()[0].lower() == "the"):
-            speaker = last_speaker or attribution
+            # "he said", "the Leader added": the last speaker named (None when nobody was named yet)
+            speaker = last_speaker if last_speaker else (None if attribution.lower() in _PRONOUNS else attribution)
         elif attribution:
             last_speaker = attribution
-        spans.append(Span(q_start, q_end, "voice", "quoted", speaker=speaker, attribution=attribution))
+        elif previous is not None and previous.speaker and not text[previous.end : q_start].strip(" ,.;:"):
+            speaker = previous.speaker  # a quotation that goes straight on from the previous one
+        elif previous is not None and previous.speaker and (
+            q_start - previous.end < 60 or _ATTRIB_AFTER_RE.match(text, previous.end, q_start)
+        ):
+            speaker = previous.speaker  # “…,” Murphy responded. “…” / “…,” Malmström, the commissioner, said. “…”
+        span = Span(q_start, q_end, "voice", "quoted", speaker=speaker, attribution=attribution)
+        spans.append(span)
+        previous = span
     return spans, last_speaker
 
 
@@ -502,7 +520,17 @@ def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) 
     m = re.search(rf"(?P<speaker>{_SPEAKER})\s+(?:{_REPORTING_VERBS})\s*[.:]\s*$", before)
     if m:
         return _clean_speaker(m.group("speaker"))
+    # "Trump reacted in a tweet, saying that he was “surprised”": the sentence's subject, when it reports speech.
+    if _REPORTING_RE.search(clause):
+        m = _SENTENCE_SUBJECT_RE.match(clause)
+        if m and m.group("speaker").split()[0] not in _NOT_SUBJECTS:
+            return _clean_speaker(m.group("speaker"))
     return None
+
+
+_NOT_SUBJECTS = {"The", "A", "An", "In", "On", "At", "It", "This", "That", "These", "Those", "But", "And", "As", "If",
+                 "When", "After", "Before", "While", "Elsewhere", "Today", "Yesterday", "Now", "Then", "There", "Here",
+                 "According", "For", "With", "By", "From", "Of", "Asked", "Speaking", "Last", "Next", "Earlier"}
 
 
 def _clean_speaker(speaker: str | None) -> str | None:
@@ -514,6 +542,8 @@ def _clean_speaker(speaker: str | None) -> str | None:
         words = words[1:]
     while len(words) > 1 and (words[-1] in {"further", "also", "then", "again"} or words[-1].endswith("ly")):
         words = words[:-1]
+    if len(words) > 1 and words[0] in _HONORIFICS:
+        words = words[1:]
     return " ".join(words) or None
 
 
