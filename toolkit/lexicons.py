@@ -73,6 +73,17 @@ def default_vocabulary() -> Vocabulary:
     return _DEFAULT_VOCAB
 
 
+_PLAIN_WORD_RE = re.compile(r"[a-z0-9]+")
+
+
+@lru_cache(maxsize=200_000)
+def _term_words(term: str) -> list[str]:
+    """The tokens of a lexicon term (a plain lower-case word is its own token; the tokenizer costs ~0.5 ms)."""
+    if _PLAIN_WORD_RE.fullmatch(term):
+        return [term]
+    return tokenize(term)
+
+
 @dataclass
 class Lexicon:
     """Terms → categories with weights, plus provenance."""
@@ -106,13 +117,13 @@ class Lexicon:
             return
         if term.endswith("*"):
             stem = term.rstrip("*")
-            words = tokenize(stem)
+            words = _term_words(stem)
             if len(words) == 1 and stem.replace("'", "").replace("-", "").isalnum():
                 self.prefixes.setdefault(stem, {})[cat] = weight
                 self._max_prefix = max(self._max_prefix, len(stem))
                 return
             term = stem
-        words = tokenize(term)
+        words = _term_words(term)
         if not words:
             return
         if len(words) == 1:
@@ -399,6 +410,7 @@ def lexicons_dir() -> Path | None:
 
 
 _CACHE: dict[str, Lexicon] = {}
+_SUFFIXES = (".dic", ".csv", ".yaml", ".yml", ".txt", ".list", ".tff", ".lc3")
 
 
 def load_lexicon(name_or_path) -> Lexicon:
@@ -409,8 +421,8 @@ def load_lexicon(name_or_path) -> Lexicon:
     entry = registry().get(key)
     if entry is None:
         path = Path(key)
-        if path.suffix and path.exists():
-            lex = read_lexicon(path)
+        if path.suffix.lower() in _SUFFIXES or (path.suffix and path.exists()):
+            lex = read_lexicon(path)  # says "lexicon file not found" for a missing file
         else:
             known = ", ".join(sorted(registry()))
             raise ToolkitError(f"unknown lexicon {key!r}: expected a lexicon file path or one of: {known}")
@@ -428,8 +440,14 @@ def _load_registered(name: str, entry: dict) -> Lexicon:
     elif where == "python":
         import importlib
 
-        module, _, attr = entry["loader"].partition(":")
-        lex = getattr(importlib.import_module(module), attr)()
+        module, _, attr = str(entry.get("loader", "")).partition(":")
+        try:
+            loader = getattr(importlib.import_module(module), attr)
+        except (ImportError, AttributeError, ValueError) as exc:
+            raise ToolkitError(
+                f"lexicon {name!r}: its loader {entry.get('loader')!r} (module:function) cannot be used here: {exc}"
+            ) from None
+        lex = loader()
         for k, v in meta.items():
             if v and not getattr(lex, k):
                 setattr(lex, k, v)

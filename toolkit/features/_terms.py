@@ -1,0 +1,226 @@
+"""Term tables: groups of patterns matched in a ``Batch``, shared by the ``naming`` and ``actors`` families.
+
+A term table maps patterns to groups (a naming concept's variant, an actor). Patterns use the lexicon syntax of
+``toolkit.lexicons``: a word (``murder``), a prefix (``martyr*``), or a phrase of several words
+(``resistance front``), matched against the toolkit's lower-cased tokens. A pattern can be case-sensitive
+(``US``, ``the Leader``): every word of it that holds a capital letter must then appear with exactly that
+capitalisation, so ``US`` matches "US" but not the pronoun "us", and ``the Leader`` matches "The Leader".
+
+Matching rules:
+
+- a phrase never crosses a sentence;
+- within one *key* (a naming concept, an actor) matches do not overlap: the longest match wins, so "drone strike"
+  is counted once, as ``drone strike``, and not again as ``strike``;
+- a key may require an *anchor*: a match counts only when an anchor term occurs in the same sentence (or, with
+  ``anchor_window: 1``, in the same or the previous sentence of the article);
+- optionally, contiguous matches of one key are merged into one (``Leader of the Islamic Revolution`` directly
+  followed by ``Ayatollah Seyyed Ali Khamenei`` is one mention).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from toolkit.errors import ToolkitError
+from toolkit.lexicons import Lexicon
+from toolkit.segment import tokenize_with_offsets
+
+
+def pattern_words(pattern: str) -> list[str]:
+    """The words of a pattern as written (case kept, apostrophes normalised, a trailing ``*`` dropped)."""
+    text = pattern.strip().rstrip("*").replace("’", "'")
+    tokens, starts, ends = tokenize_with_offsets(text)
+    return [text[s:e] for s, e in zip(starts.tolist(), ends.tolist())]
+
+
+@dataclass
+class TermTable:
+    """Patterns → groups; each group belongs to a key (overlaps are resolved and anchors checked per key).
+
+    Build with ``add(pattern, group, key, case_sensitive)`` and ``set_anchor(key, terms, window)``.
+    """
+
+    name: str
+    groups: list[str] = field(default_factory=list)
+    group_key: list[str] = field(default_factory=list)
+    merge_contiguous: bool = False
+
+    def __post_init__(self):
+        self.lexicon = Lexicon(name=self.name, categories=[])
+        self.cs_lexicon = Lexicon(name=self.name + "-case", categories=[])
+        # case-sensitive entries: lexicon term (str or tuple) → list of (group index, required surface words)
+        self.cs_required: dict = {}
+        self.cs_prefix_required: dict[str, list] = {}
+        self.anchors: dict[str, tuple[Lexicon, int]] = {}
+
+    def group_index(self, group: str, key: str) -> int:
+        if group in self.groups:
+            return self.groups.index(group)
+        self.groups.append(group)
+        self.group_key.append(key)
+        # keep both lexicons' category lists aligned with ``groups``
+        for lex in (self.lexicon, self.cs_lexicon):
+            lex.categories.append(group)
+        return len(self.groups) - 1
+
+    def add(self, pattern: str, group: str, key: str, case_sensitive: bool = False, source: str = "") -> None:
+        if not isinstance(pattern, str) or not pattern.strip():
+            raise ToolkitError(f"{source or self.name}: group {group!r} has an empty or non-text pattern {pattern!r}")
+        self.group_index(group, key)
+        words = pattern_words(pattern)
+        if not words:
+            raise ToolkitError(f"{source or self.name}: pattern {pattern!r} of {group!r} holds no word")
+        if not case_sensitive or not any(c.isupper() for c in pattern):
+            self.lexicon.add(pattern, group)
+            return
+        self.cs_lexicon.add(pattern, group)
+        stem = pattern.strip().rstrip("*").replace("’", "'")
+        if pattern.strip().endswith("*") and stem.lower() in self.cs_lexicon.prefixes:
+            # a case-sensitive prefix ("US-*" for "US-backed"): the token must start with the stem as written
+            self.cs_prefix_required.setdefault(stem.lower(), []).append((self.groups.index(group), stem))
+            return
+        lowered = tuple(w.lower() for w in words)
+        term = lowered[0] if len(lowered) == 1 else lowered
+        required = [w if any(c.isupper() for c in w) else None for w in words]
+        self.cs_required.setdefault(term, []).append((self.groups.index(group), required))
+
+    def set_anchor(self, key: str, terms, window: int = 0, source: str = "") -> None:
+        if isinstance(terms, str):
+            terms = [terms]
+        if not isinstance(terms, list) or not terms:
+            raise ToolkitError(f"{source or self.name}: 'anchor' of {key!r} must be a list of terms, got {terms!r}")
+        if window not in (0, 1):
+            raise ToolkitError(f"{source or self.name}: 'anchor_window' of {key!r} must be 0 or 1, got {window!r}")
+        lex = Lexicon(name=f"{self.name}-anchor-{key}", categories=["anchor"])
+        for t in terms:
+            lex.add(str(t), "anchor")
+        self.anchors[key] = (lex, int(window))
+
+    def finish(self) -> "TermTable":
+        for lex in (self.lexicon, self.cs_lexicon):
+            lex.categories = list(self.groups)
+            lex.__post_init__()
+        for lex, _ in self.anchors.values():
+            lex.__post_init__()
+        return self
+
+    # -- matching --------------------------------------------------------------------------------------------
+    def matches(self, batch) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """All matches in a batch: global token position, length in tokens, group index (sorted by position).
+
+        Computed once per batch and table (the scopes of a family reuse them)."""
+        cache = batch.__dict__.setdefault("_term_table_matches", {})
+        if id(self) not in cache:
+            cache[id(self)] = (self, self._matches(batch))  # the table is kept so its id is not reused
+        return cache[id(self)][1]
+
+    def _matches(self, batch):
+        pos, length, group = self._raw(batch, self.lexicon)
+        if self.cs_lexicon.n_entries:
+            p2, l2, g2 = self._raw(batch, self.cs_lexicon)
+            keep = self._case_ok(batch, p2, l2, g2)
+            pos, length, group = (np.concatenate([a, b[keep]]) for a, b in ((pos, p2), (length, l2), (group, g2)))
+        if len(pos) and self.anchors:
+            keep = np.ones(len(pos), dtype=bool)
+            keys = np.asarray(self.group_key, dtype=object)[group]
+            for key, (lex, window) in self.anchors.items():
+                sel = keys == key
+                if sel.any():
+                    ok = self._anchored_sentences(batch, lex, window)
+                    keep[sel] = ok[batch.token_sentence[pos[sel]]]
+            pos, length, group = pos[keep], length[keep], group[keep]
+        return self._resolve(batch, pos, length, group)
+
+    def _raw(self, batch, lexicon: Lexicon):
+        phrases = lexicon.phrase_table(batch.vocab)
+        mat = lexicon.matrix(batch.vocab)
+        hits = mat[batch.token_ids].tocoo()
+        pos = [hits.row.astype(np.int64)]
+        group = [hits.col.astype(np.int64)]
+        length = [np.ones(len(hits.row), dtype=np.int64)]
+        for p, k, cats in batch.phrase_matches(phrases):
+            for cat in cats:
+                pos.append(p.astype(np.int64))
+                group.append(np.full(len(p), cat, dtype=np.int64))
+                length.append(np.full(len(p), k, dtype=np.int64))
+        return np.concatenate(pos), np.concatenate(length), np.concatenate(group)
+
+    def _case_ok(self, batch, pos, length, group) -> np.ndarray:
+        keep = np.zeros(len(pos), dtype=bool)
+        for i, (p, k, g) in enumerate(zip(pos.tolist(), length.tolist(), group.tolist())):
+            doc = int(batch.token_doc[p])
+            seg = batch.segmentations[doc]
+            lo = int(batch.doc_ptr[doc])
+            words = [batch.vocab.terms[t] for t in batch.token_ids[p : p + k]]
+            term = words[0] if k == 1 else tuple(words)
+            surface = [seg.text[seg.token_start[j - lo] : seg.token_end[j - lo]].replace("’", "'")
+                       for j in range(p, p + k)]
+            for grp, required in self.cs_required.get(term, ()):
+                if grp == g and all(r is None or r == s for r, s in zip(required, surface)):
+                    keep[i] = True
+                    break
+            if not keep[i] and k == 1 and term not in self.cs_required:
+                for stem, entries in self.cs_prefix_required.items():
+                    if term.startswith(stem) and any(grp == g and surface[0].startswith(req) for grp, req in entries):
+                        keep[i] = True
+                        break
+        return keep
+
+    def _anchored_sentences(self, batch, lex: Lexicon, window: int) -> np.ndarray:
+        """Per sentence of the batch: whether it (or, with window 1, the previous sentence of its article) holds
+        an anchor."""
+        n_sent = int(batch.sentence_ptr[-1])
+        has = np.zeros(n_sent + 1, dtype=bool)
+        if len(batch.token_ids):
+            hit = np.asarray(lex.matrix(batch.vocab)[batch.token_ids].sum(axis=1)).ravel() > 0
+            has[batch.token_sentence[hit]] = True
+            for p, k, _ in batch.phrase_matches(lex.phrase_table(batch.vocab)):
+                has[batch.token_sentence[p]] = True
+        if window:
+            prev = np.zeros_like(has)
+            prev[1:] = has[:-1]
+            prev[batch.sentence_ptr[:-1]] = False  # the first sentence of an article has no previous sentence
+            has = has | prev
+        return has
+
+    def _resolve(self, batch, pos, length, group):
+        if not len(pos):
+            empty = np.zeros(0, dtype=np.int64)
+            return empty, empty.copy(), empty.copy()
+        key_codes = {k: i for i, k in enumerate(dict.fromkeys(self.group_key))}
+        key = np.asarray([key_codes[self.group_key[g]] for g in range(len(self.groups))], dtype=np.int64)[group]
+        order = np.lexsort((-length, pos, key))
+        pos, length, group, key = pos[order], length[order], group[order], key[order]
+        keep = np.ones(len(pos), dtype=bool)
+        end_by_key: dict[int, int] = {}
+        for i, (p, k, kk) in enumerate(zip(pos.tolist(), length.tolist(), key.tolist())):
+            if p < end_by_key.get(kk, -1):
+                keep[i] = False
+                continue
+            end_by_key[kk] = p + k
+        pos, length, group, key = pos[keep], length[keep], group[keep], key[keep]
+        if self.merge_contiguous and len(pos) > 1:
+            keep = np.ones(len(pos), dtype=bool)
+            last = {}
+            for i, (p, k, kk) in enumerate(zip(pos.tolist(), length.tolist(), key.tolist())):
+                j = last.get(kk)
+                if (j is not None and pos[j] + length[j] == p and batch.token_doc[p] == batch.token_doc[pos[j]]
+                        and batch.token_sentence[p] == batch.token_sentence[pos[j]]):
+                    length[j] = p + k - pos[j]
+                    keep[i] = False
+                    continue
+                last[kk] = i
+            pos, length, group = pos[keep], length[keep], group[keep]
+        order = np.argsort(pos, kind="stable")
+        return pos[order], length[order], group[order]
+
+    def counts(self, batch, scope: str = "all", matches=None) -> np.ndarray:
+        """Articles × groups: number of matches whose first token is in the scope."""
+        pos, length, group = matches if matches is not None else self.matches(batch)
+        out = np.zeros((batch.n_docs, len(self.groups)), dtype=np.float64)
+        if len(pos):
+            m = batch.mask(scope)[pos]
+            np.add.at(out, (batch.token_doc[pos[m]], group[m]), 1.0)
+        return out
