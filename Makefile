@@ -39,7 +39,7 @@ test: $(STAMP) sysdeps corpora
 	$(BIN)/python -m pytest
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/python -m toolkit lab
 
 clean-venv:
 	rm -rf $(VENV)

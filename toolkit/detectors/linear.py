@@ -1,0 +1,385 @@
+"""Multi-label linear text classifier over TF-IDF word and character n-grams, stored as plain arrays.
+
+One logistic regression per label (one-vs-rest) over a TF-IDF matrix of word n-grams (the toolkit's ``tokenize``)
+and character n-grams within word boundaries, plus optional dense extra features (e.g. cue-lexicon scores).
+Per-label decision thresholds are tuned on out-of-fold predictions inside the training data only.
+
+The fitted model is vocabularies + idf + coefficients + intercepts + thresholds: ``save`` writes them as JSON and
+an ``.npz`` (``allow_pickle=False``), so loading a model runs no code; inference is re-implemented here from the
+arrays (counts with a fixed vocabulary, sublinear tf, idf, l2 norm, dot product, logistic).
+
+References:
+    Salton & Buckley (1988), term-weighting approaches (TF-IDF); scikit-learn's ``TfidfVectorizer``
+    (``sublinear_tf``, smooth idf) and ``LogisticRegression`` (liblinear).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from scipy import sparse
+
+from toolkit.errors import ToolkitError
+from toolkit.segment import tokenize
+
+FORMAT = "toolkit-linear-multilabel/1"
+THRESHOLD_GRID = np.round(np.arange(0.05, 0.951, 0.025), 4)
+
+
+def word_analyzer(text: str) -> list[str]:
+    """Word unigrams and bigrams from the toolkit's tokenizer."""
+    tokens = tokenize(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def _char_analyzer(ngram_range: tuple[int, int]):
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    return CountVectorizer(analyzer="char_wb", ngram_range=tuple(ngram_range), lowercase=True).build_analyzer()
+
+
+def _counts(texts: list[str], analyzer, vocabulary: dict[str, int]) -> sparse.csr_matrix:
+    indptr, indices = [0], []
+    for text in texts:
+        for feature in analyzer(text):
+            j = vocabulary.get(feature)
+            if j is not None:
+                indices.append(j)
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float64)
+    X = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr)), shape=(len(texts), len(vocabulary)))
+    X.sum_duplicates()
+    return X
+
+
+def _tfidf(X: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
+    X = X.astype(np.float64, copy=True)
+    X.data = 1.0 + np.log(X.data)
+    X = X @ sparse.diags(idf)
+    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X)
+
+
+def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
+    """The threshold on ``scores`` that maximises F1 for the binary labels ``y`` (ties: the higher threshold)."""
+    y = np.asarray(y, dtype=bool)
+    if not y.any():
+        return 1.0
+    best_t, best_f = 0.5, -1.0
+    for t in THRESHOLD_GRID:
+        pred = scores >= t
+        tp = np.sum(pred & y)
+        f = 2 * tp / (pred.sum() + y.sum()) if (pred.sum() + y.sum()) else 0.0
+        if f >= best_f:
+            best_t, best_f = float(t), f
+    return best_t
+
+
+def joint_thresholds(P: np.ndarray, Y: np.ndarray, mix: float = 0.5, n_passes: int = 3, grid=None) -> np.ndarray:
+    """Per-label thresholds maximising ``(1 - mix) * micro-F1 + mix * macro-F1`` by coordinate ascent.
+
+    Thresholding each label for its own F1 over-predicts rare labels and costs micro-F1; optimising the averaged
+    objective directly weighs each label's contribution to both (Lipton, Elkan & Naryanaswamy 2014, on F1-optimal
+    thresholds). Starts from the best single threshold for all labels. ``grid``: candidate thresholds, shared
+    (1-D) or one row per label (2-D, e.g. quantiles of unbounded scores); default ``THRESHOLD_GRID``.
+
+    References:
+        Lipton, Elkan & Naryanaswamy (2014). Optimal Thresholding of Classifiers to Maximize F1 Measure. ECML PKDD.
+    """
+    Y = np.asarray(Y, dtype=bool)
+    grid = THRESHOLD_GRID if grid is None else np.asarray(grid, dtype=float)
+    grid2 = np.tile(grid, (Y.shape[1], 1)) if grid.ndim == 1 else grid
+    pred = P[:, :, None] >= grid2[None, :, :]  # units × labels × candidates
+    tp = (pred & Y[:, :, None]).sum(axis=0).astype(float)
+    fp = (pred & ~Y[:, :, None]).sum(axis=0).astype(float)
+    pos = Y.sum(axis=0).astype(float)[:, None]
+    fn = pos - tp
+    f1 = np.where(2 * tp + fp + fn > 0, 2 * tp / np.maximum(2 * tp + fp + fn, 1), 0.0)
+    n_labels = Y.shape[1]
+    has = pos[:, 0] > 0
+    n_has = max(int(has.sum()), 1)
+
+    def objective(choice):
+        idx = np.arange(n_labels)
+        TP, FP, FN = tp[idx, choice].sum(), fp[idx, choice].sum(), fn[idx, choice].sum()
+        micro = 2 * TP / max(2 * TP + FP + FN, 1)
+        macro = f1[idx, choice][has].sum() / n_has
+        return (1 - mix) * micro + mix * macro
+
+    n_grid = grid2.shape[1]
+    start = max(range(n_grid), key=lambda g: (objective(np.full(n_labels, g)), g))
+    choice = np.full(n_labels, start)
+    for _ in range(n_passes):
+        changed = False
+        for j in range(n_labels):
+            best_g, best_v = choice[j], objective(choice)
+            for g in range(n_grid):
+                c = choice.copy()
+                c[j] = g
+                v = objective(c)
+                if v > best_v + 1e-12:
+                    best_g, best_v = g, v
+            if best_g != choice[j]:
+                choice[j] = best_g
+                changed = True
+        if not changed:
+            break
+    return grid2[np.arange(n_labels), choice].astype(float)
+
+
+class LinearMultiLabel:
+    """One-vs-rest logistic regression over TF-IDF word + char n-grams with tuned per-label thresholds.
+
+    Parameters:
+        labels: label names, in the column order of ``Y``.
+        C: inverse regularisation strength of each logistic regression.
+        class_weight: ``"balanced"`` or None.
+        char_ngrams: character n-gram range, or None for words only.
+        min_df: minimum document frequency of a feature in the training texts.
+        max_features: keep the most frequent features of each kind.
+        threshold: ``"tuned"`` (per label, on out-of-fold predictions of ``inner_folds`` folds of the training
+            data, see ``joint_thresholds``) or a number used for every label.
+        threshold_mix: weight of macro-F1 (against micro-F1) in the tuning objective.
+        single_label: predict exactly one label per text (the most probable), as for genre.
+        random_state: seed of the inner folds.
+    """
+
+    def __init__(self, labels, C=10.0, class_weight="balanced", char_ngrams=(3, 5), min_df=2,
+                 max_features=60000, threshold="tuned", threshold_mix=0.5, inner_folds=4, single_label=False,
+                 random_state=0):
+        self.labels = list(labels)
+        self.C = C
+        self.class_weight = class_weight
+        self.char_ngrams = char_ngrams
+        self.min_df = min_df
+        self.max_features = max_features
+        self.threshold = threshold
+        self.threshold_mix = threshold_mix
+        self.inner_folds = inner_folds
+        self.single_label = single_label
+        self.random_state = random_state
+
+    # -- features ---------------------------------------------------------------------------------------------
+    def _fit_vocabularies(self, texts):
+        from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
+
+        blocks = [("word", word_analyzer)]
+        if self.char_ngrams:
+            blocks.append(("char", _char_analyzer(self.char_ngrams)))
+        self.vocabularies_, self.idf_, counts = {}, {}, {}
+        for name, analyzer in blocks:
+            cv = CountVectorizer(analyzer=analyzer, min_df=min(self.min_df, max(1, len(texts))),
+                                 max_features=self.max_features)
+            X = cv.fit_transform(texts)
+            vocab = {term: int(i) for term, i in cv.vocabulary_.items()}
+            self.vocabularies_[name] = vocab
+            self.idf_[name] = TfidfTransformer(sublinear_tf=True).fit(X).idf_
+            counts[name] = X.tocsr()
+        return counts
+
+    def _analyzers(self):
+        out = {"word": word_analyzer}
+        if "char" in self.vocabularies_:
+            out["char"] = _char_analyzer(self.char_ngrams)
+        return out
+
+    def transform(self, texts, extra=None, counts=None) -> sparse.csr_matrix:
+        """The feature matrix: TF-IDF blocks (each l2-normalised) then the scaled extra features."""
+        texts = list(texts)
+        blocks = []
+        for name, analyzer in self._analyzers().items():
+            c = counts[name] if counts else _counts(texts, analyzer, self.vocabularies_[name])
+            blocks.append(_tfidf(c, self.idf_[name]))
+        if self.n_extra_:
+            if extra is None or np.shape(extra) != (len(texts), self.n_extra_):
+                raise ToolkitError(f"extra features: expected an array of shape ({len(texts)}, {self.n_extra_}), got {None if extra is None else np.shape(extra)}")
+            z = (np.asarray(extra, dtype=np.float64) - self.extra_mean_) / self.extra_scale_
+            blocks.append(sparse.csr_matrix(z * self.extra_weight_))
+        return sparse.hstack(blocks, format="csr")
+
+    # -- fitting ----------------------------------------------------------------------------------------------
+    def _fit_coefs(self, X, Y):
+        from sklearn.linear_model import LogisticRegression
+
+        from threadpoolctl import threadpool_limits
+
+        n_labels = Y.shape[1]
+        coef = np.zeros((n_labels, X.shape[1]))
+        intercept = np.zeros(n_labels)
+        for j in range(n_labels):
+            y = Y[:, j]
+            if y.min() == y.max():  # constant label in this training set: a constant log-odds
+                p = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
+                intercept[j] = np.log(p / (1 - p))
+                continue
+            model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000,
+                                       random_state=self.random_state)
+            with threadpool_limits(1):  # small problems: threads only add contention
+                model.fit(X, y)
+            coef[j] = model.coef_[0]
+            intercept[j] = model.intercept_[0]
+        return coef, intercept
+
+    def fit(self, texts, Y, groups=None, extra=None, extra_weight=0.3):
+        """Fit on ``texts`` with the 0/1 label matrix ``Y`` (n_texts × n_labels).
+
+        ``groups`` (e.g. article ids of paragraphs) keep a group in one inner fold when thresholds are tuned;
+        ``extra`` is an optional dense array of additional features, standardised and scaled by ``extra_weight``.
+        """
+        from sklearn.model_selection import GroupKFold, KFold
+
+        texts = list(texts)
+        Y = np.asarray(Y, dtype=np.int8)
+        if Y.ndim != 2 or Y.shape != (len(texts), len(self.labels)):
+            raise ToolkitError(f"labels: expected a {len(texts)} × {len(self.labels)} matrix, got shape {Y.shape}")
+        if extra is not None:
+            extra = np.asarray(extra, dtype=np.float64)
+            self.n_extra_ = extra.shape[1]
+            self.extra_mean_ = extra.mean(axis=0)
+            scale = extra.std(axis=0)
+            self.extra_scale_ = np.where(scale > 0, scale, 1.0)
+            self.extra_weight_ = float(extra_weight)
+        else:
+            self.n_extra_ = 0
+            self.extra_mean_ = self.extra_scale_ = np.zeros(0)
+            self.extra_weight_ = 0.0
+        counts = self._fit_vocabularies(texts)
+        X = self.transform(texts, extra, counts=counts)
+        coef, self.intercept_ = self._fit_coefs(X, Y)
+        self.coef_ = coef.astype(np.float32).astype(np.float64)  # what save() stores, so a reload predicts the same
+
+        if self.threshold == "tuned" and not self.single_label and len(texts) >= 2 * self.inner_folds:
+            # Thresholds from out-of-fold probabilities of the training texts. The vocabulary and idf (fitted
+            # without labels on the training texts) are shared by the inner folds; the coefficients are refitted.
+            oof = np.zeros(Y.shape)
+            if groups is not None:
+                rng = np.random.RandomState(self.random_state)
+                uniq = np.unique(np.asarray(groups))
+                perm = dict(zip(uniq, rng.permutation(len(uniq))))
+                split = GroupKFold(self.inner_folds).split(texts, groups=[perm[g] for g in groups])
+            else:
+                split = KFold(self.inner_folds, shuffle=True, random_state=self.random_state).split(texts)
+            for tr, te in split:
+                coef, intercept = self._fit_coefs(X[tr], Y[tr])
+                oof[te] = 1.0 / (1.0 + np.exp(-(np.asarray(X[te] @ coef.T) + intercept)))
+            self.thresholds_ = joint_thresholds(oof, Y, mix=self.threshold_mix)
+        else:
+            t = 0.5 if self.threshold == "tuned" else float(self.threshold)
+            self.thresholds_ = np.full(Y.shape[1], t)
+        return self
+
+    def get_params(self) -> dict:
+        return {k: getattr(self, k) for k in ("labels", "C", "class_weight", "char_ngrams", "min_df", "max_features",
+                                              "threshold", "threshold_mix", "inner_folds", "single_label",
+                                              "random_state")}
+
+    # -- inference --------------------------------------------------------------------------------------------
+    def decision_function(self, texts, extra=None) -> np.ndarray:
+        X = self.transform(texts, extra)
+        return np.asarray(X @ self.coef_.T) + self.intercept_
+
+    def predict_proba(self, texts, extra=None) -> np.ndarray:
+        """Per-label probabilities (n_texts × n_labels)."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(texts, extra)))
+
+    def predict(self, texts, extra=None, proba=None) -> np.ndarray:
+        """0/1 predictions: probability ≥ the label's threshold (or the arg-max for a single-label model)."""
+        p = self.predict_proba(texts, extra) if proba is None else proba
+        if self.single_label:
+            out = np.zeros(p.shape, dtype=np.int8)
+            out[np.arange(len(p)), p.argmax(axis=1)] = 1
+            return out
+        return (p >= self.thresholds_).astype(np.int8)
+
+    def explain(self, text: str, k: int = 8, extra=None) -> dict[str, list[tuple[str, float]]]:
+        """Per label, the word n-grams of ``text`` that pushed its score up most (feature value × coefficient)."""
+        vocab = self.vocabularies_["word"]
+        X = _tfidf(_counts([text], word_analyzer, vocab), self.idf_["word"])
+        names = self._word_names()
+        row = X.getrow(0)
+        out = {}
+        for j, label in enumerate(self.labels):
+            contrib = row.data * self.coef_[j, row.indices]
+            order = np.argsort(-contrib)[:k]
+            out[label] = [(names[row.indices[i]], round(float(contrib[i]), 4)) for i in order if contrib[i] > 0]
+        return out
+
+    def top_features(self, k: int = 15) -> dict[str, list[tuple[str, float]]]:
+        """Per label, the word n-grams with the largest positive coefficients."""
+        names = self._word_names()
+        n_word = len(names)
+        return {label: [(names[i], round(float(self.coef_[j, i]), 4)) for i in np.argsort(-self.coef_[j, :n_word])[:k]]
+                for j, label in enumerate(self.labels)}
+
+    def _word_names(self) -> list[str]:
+        vocab = self.vocabularies_["word"]
+        names = [""] * len(vocab)
+        for term, i in vocab.items():
+            names[i] = term
+        return names
+
+    # -- storage ----------------------------------------------------------------------------------------------
+    def save(self, folder: str | os.PathLike, metadata: dict | None = None) -> Path:
+        """Write ``model.json`` and ``arrays.npz`` into ``folder`` (atomically: written aside, then renamed)."""
+        folder = Path(folder)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        params = self.get_params()
+        params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
+        doc = {
+            "format": FORMAT,
+            "params": params,
+            "vocabularies": {name: sorted(v, key=v.get) for name, v in self.vocabularies_.items()},
+            "metadata": metadata or {},
+        }
+        arrays = {"coef": self.coef_.astype(np.float32), "intercept": self.intercept_, "thresholds": self.thresholds_,
+                  "extra_mean": self.extra_mean_, "extra_scale": self.extra_scale_,
+                  "extra_weight": np.array([self.extra_weight_])}
+        for name, idf in self.idf_.items():
+            arrays[f"idf_{name}"] = idf
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
+        with open(tmp / "model.json", "w", encoding="utf-8") as fh:
+            json.dump(doc, fh, ensure_ascii=False)
+        with open(tmp / "arrays.npz", "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        if folder.exists():
+            old = folder.with_name(folder.name + ".old")
+            os.replace(folder, old)
+            os.replace(tmp, folder)
+            import shutil
+
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, folder)
+        return folder
+
+    @classmethod
+    def load(cls, folder: str | os.PathLike) -> "LinearMultiLabel":
+        """Read a model written by ``save`` (JSON and an npz read with ``allow_pickle=False``)."""
+        folder = Path(folder)
+        meta_path, arrays_path = folder / "model.json", folder / "arrays.npz"
+        if not meta_path.is_file() or not arrays_path.is_file():
+            raise ToolkitError(f"model folder '{folder}': expected model.json and arrays.npz")
+        with open(meta_path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+        if doc.get("format") != FORMAT:
+            raise ToolkitError(f"{meta_path}: format {doc.get('format')!r}, expected {FORMAT!r}")
+        params = doc["params"]
+        params["char_ngrams"] = tuple(params["char_ngrams"]) if params["char_ngrams"] else None
+        model = cls(**params)
+        with np.load(arrays_path, allow_pickle=False) as z:
+            model.coef_ = z["coef"].astype(np.float64)
+            model.intercept_ = z["intercept"]
+            model.thresholds_ = z["thresholds"]
+            model.extra_mean_ = z["extra_mean"]
+            model.extra_scale_ = z["extra_scale"]
+            model.extra_weight_ = float(z["extra_weight"][0])
+            model.idf_ = {name: z[f"idf_{name}"] for name in doc["vocabularies"]}
+        model.n_extra_ = len(model.extra_mean_)
+        model.vocabularies_ = {name: {t: i for i, t in enumerate(terms)} for name, terms in doc["vocabularies"].items()}
+        model.metadata_ = doc.get("metadata", {})
+        return model
