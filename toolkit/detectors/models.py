@@ -32,7 +32,7 @@ from toolkit.errors import ToolkitError
 from toolkit.paths import cache_dir
 
 # Bump when training code or defaults change: cached models of another version are not reused.
-MODEL_VERSION = f"{__version__}-m1"
+MODEL_VERSION = f"{__version__}-m2"
 RANDOM_STATE = 0
 
 MAIN_PARAMS = {

@@ -1,0 +1,187 @@
+"""Frame, technique and genre detectors: storage without pickle, validation output, gold sets, errors."""
+
+import json
+import zipfile
+
+import numpy as np
+import pytest
+
+from toolkit.__main__ import main
+from toolkit.detectors import metrics
+from toolkit.detectors.cues import CueLexicon, log_odds_z
+from toolkit.detectors.linear import LinearMultiLabel, joint_thresholds
+from toolkit.detectors.models import PrevalenceBaseline, fit_main
+from toolkit.errors import ToolkitError
+
+
+@pytest.fixture(scope="session")
+def frames_data(installed_corpus):
+    installed_corpus("semeval2023-task3-en")  # skips (fails under CI) when the corpus is not installed
+    from toolkit.detectors.data import load_shared
+
+    return load_shared("frames")
+
+
+@pytest.fixture(scope="session")
+def frames_model(frames_data):
+    return fit_main(frames_data)
+
+
+def test_frames_data_matches_the_labels(frames_data, installed_corpus):
+    assert len(frames_data.ids) == 334
+    assert frames_data.Y.shape == (334, 14)
+    arts = installed_corpus("semeval2023-task3-en").set_index("id")
+    i = frames_data.ids.index("semeval2023-task3-en:833042063")
+    got = {f for f, y in zip(frames_data.labels, frames_data.Y[i]) if y}
+    assert got == set(arts.loc["semeval2023-task3-en:833042063", "frames"].split(";"))
+
+
+def test_model_round_trip_has_no_pickle(frames_model, frames_data, tmp_path):
+    folder = frames_model.save(tmp_path / "m", metadata={"task": "frames"})
+    texts = frames_data.texts[:20] + ["", "A short text about taxes and the court."]
+    loaded = LinearMultiLabel.load(folder)
+    assert np.array_equal(loaded.predict_proba(texts), frames_model.predict_proba(texts))
+    assert np.array_equal(loaded.predict(texts), frames_model.predict(texts))
+    assert loaded.explain(texts[0]) == frames_model.explain(texts[0])
+    assert sorted(p.name for p in folder.iterdir()) == ["arrays.npz", "model.json"]
+    json.loads((folder / "model.json").read_text(encoding="utf-8"))
+    with zipfile.ZipFile(folder / "arrays.npz") as zf:
+        for name in zf.namelist():
+            head = zf.read(name)[:128]
+            assert head.startswith(b"\x93NUMPY") and b"'O'" not in head and b"|O" not in head
+    with np.load(folder / "arrays.npz", allow_pickle=False) as z:
+        assert all(z[k].dtype != object for k in z.files)
+
+
+def test_model_beats_prevalence_in_sample_and_explains(frames_model, frames_data):
+    P = frames_model.predict(frames_data.texts)
+    base = PrevalenceBaseline().fit(frames_data.Y).predict(len(frames_data.ids))
+    m = metrics.evaluate(frames_data.Y, P, frames_data.labels, n_boot=0)
+    b = metrics.evaluate(frames_data.Y, base, frames_data.labels, n_boot=0)
+    assert m["micro_f1"] > b["micro_f1"]
+    words = frames_model.explain(frames_data.texts[0])
+    assert set(words) == set(frames_data.labels)
+
+
+def test_metrics_against_sklearn():
+    from sklearn.metrics import f1_score
+
+    rng = np.random.RandomState(1)
+    Y = rng.rand(60, 5) < 0.3
+    P = rng.rand(60, 5) < 0.4
+    Y[:, 4] = False  # a label without support is left out of macro-F1
+    r = metrics.evaluate(Y, P, list("abcde"), n_boot=50)
+    assert r["micro_f1"] == pytest.approx(f1_score(Y, P, average="micro"), abs=1e-4)
+    assert r["macro_f1"] == pytest.approx(f1_score(Y[:, :4], P[:, :4], average="macro"), abs=1e-4)
+    assert r["micro_f1_ci"][0] <= r["micro_f1"] <= r["micro_f1_ci"][1]
+    assert r["per_label"]["e"]["support"] == 0
+
+
+def test_log_odds_matches_formula():
+    a = np.array([10.0, 0.0, 5.0])
+    b = np.array([2.0, 8.0, 5.0])
+    prior = np.array([1.0, 1.0, 1.0])
+    z = log_odds_z(a, b, prior)
+    # Monroe et al. (2008): delta = log((y_i + a_i)/(n + a0 - y_i - a_i)) - same for j; var = 1/(y_i+a_i) + 1/(y_j+a_j)
+    d0 = np.log(11 / (15 + 3 - 11)) - np.log(3 / (15 + 3 - 3))
+    assert z[0] == pytest.approx(d0 / np.sqrt(1 / 11 + 1 / 3))
+    assert z[1] < 0 < z[0]
+
+
+def test_joint_thresholds_improve_the_objective():
+    rng = np.random.RandomState(0)
+    Y = rng.rand(200, 4) < [0.5, 0.3, 0.1, 0.05]
+    P = np.clip(Y * 0.35 + rng.rand(200, 4) * 0.6, 0, 1)
+    th = joint_thresholds(P, Y)
+    flat = metrics.evaluate(Y, P >= 0.5, list("abcd"), n_boot=0)
+    tuned = metrics.evaluate(Y, P >= th, list("abcd"), n_boot=0)
+    assert tuned["micro_f1"] + tuned["macro_f1"] >= flat["micro_f1"] + flat["macro_f1"]
+
+
+def test_cue_lexicon_scores_and_evidence():
+    lex = CueLexicon.from_seeds({"economic": ["econom*", "tax"], "war": ["troops"]})
+    text = "The economy grew. Taxes rose, and the tax bill passed. Troops left."
+    scores = lex.score([text, ""])
+    assert scores.shape == (2, 2)
+    assert scores[1].tolist() == [0.0, 0.0]
+    n_words = 12
+    assert scores[0, 0] == pytest.approx(2 * 1000 / n_words)  # "economy" and "tax" ("taxes" is not "tax")
+    ev = lex.explain(text, sentences=[(0, 18), (19, 54), (55, 67)])
+    cues = {r["cue"]: r for r in ev["economic"]}
+    assert cues["econom*"]["spans"] == [(4, 11)] and cues["econom*"]["sentences"] == [0]
+    assert cues["tax"]["sentences"] == [1]
+    assert ev["war"][0]["sentences"] == [2]
+
+
+@pytest.mark.slow
+def test_validate_cross_validation_json(frames_data, capsys):
+    from toolkit.detectors.validate import validate
+
+    r = validate("frames", n_splits=3, n_boot=100, data=frames_data)
+    assert r["n_articles"] == 334
+    assert set(r["detectors"]) == {"model", "prevalence", "tfidf_logreg", "cues"}
+    for name, d in r["detectors"].items():
+        assert set(d["per_label"]) == set(frames_data.labels)
+        assert {"precision", "recall", "f1", "support"} <= set(d["per_label"]["Political"])
+        assert d["micro_f1_ci"][0] <= d["micro_f1"] <= d["micro_f1_ci"][1]
+    assert r["micro_f1"] == r["detectors"]["model"]["micro_f1"]
+    assert r["detectors"]["model"]["micro_f1"] > r["detectors"]["prevalence"]["micro_f1"]
+    assert r["detectors"]["cues"]["micro_f1"] > r["detectors"]["prevalence"]["micro_f1"]
+    json.dumps(r)
+
+
+def _gold_folder(root, frames_data, n=40):
+    """A folder laid out like the shared SemEval-2023 data, from the installed corpus, under another top name."""
+    data = root / "held-out-set" / "data" / "en"
+    (data / "test-articles-subtask-1").mkdir(parents=True)
+    lines = []
+    for uid, text, row in list(zip(frames_data.ids, frames_data.texts, frames_data.Y))[:n]:
+        aid = uid.split(":", 1)[1]
+        (data / "test-articles-subtask-1" / f"article{aid}.txt").write_text(text, encoding="utf-8")
+        lines.append(aid + "\t" + ",".join(f for f, y in zip(frames_data.labels, row) if y))
+    (data / "test-labels-subtask-2.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return root / "held-out-set"
+
+
+@pytest.mark.slow
+def test_validate_on_gold_folder(frames_data, tmp_path, capsys):
+    gold = _gold_folder(tmp_path, frames_data)
+    assert main(["validate", "frames", "--gold", str(gold), "--json", "--n-boot", "50"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["mode"] == "gold" and r["n_articles"] == 40
+    assert r["n_train_articles_excluded_as_in_gold"] == 40  # never train on the gold articles
+    assert r["n_train_articles"] == 334 - 40
+    assert 0.0 <= r["micro_f1"] <= 1.0 and "per_label" in r["detectors"]["model"]
+
+
+def test_bad_gold_paths_give_clear_errors(tmp_path, capsys, frames_data):
+    assert main(["validate", "frames", "--gold", str(tmp_path / "missing")]) == 2
+    assert "does not exist" in capsys.readouterr().err
+    junk = tmp_path / "gold.txt"
+    junk.write_text("not an archive")
+    assert main(["validate", "frames", "--gold", str(junk)]) == 2
+    assert "not a tar or zip archive" in capsys.readouterr().err
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["validate", "frames", "--gold", str(empty)]) == 2
+    assert "no usable frames labels" in capsys.readouterr().err
+    with pytest.raises(ToolkitError, match="task: expected one of"):
+        from toolkit.detectors.data import load_gold
+
+        load_gold("sentiment", empty)
+
+
+def test_train_caches_by_checksum(frames_data, tmp_path, monkeypatch):
+    from toolkit.detectors import models
+
+    monkeypatch.setattr(models, "cache_dir", lambda: tmp_path)
+    small = frames_data.subset(np.arange(60))
+    folder = models.train("frames", data=small)
+    assert folder.parent == tmp_path / "models" and small.checksum()[:12] in folder.name
+    stamp = (folder / "arrays.npz").stat().st_mtime_ns
+    assert models.train("frames", data=small) == folder  # cached: not trained again
+    assert (folder / "arrays.npz").stat().st_mtime_ns == stamp
+    other = frames_data.subset(np.arange(1, 61))
+    assert models.train("frames", data=other) != folder
+    cues = json.loads((folder / "cues.json").read_text(encoding="utf-8"))
+    assert set(cues["labels"]) == set(frames_data.labels)
