@@ -184,7 +184,7 @@ def run(args) -> int:
             else:
                 notes.append(f"contrasts: fewer than two groups of '{args.by}' with two or more articles")
 
-    # Naming shares (needs the naming feature helper).
+    # Naming shares (needs the naming family).
     if args.by:
         try:
             from toolkit.features.naming import count_naming

@@ -148,7 +148,7 @@ def frame_cue_lexicon() -> Lexicon:
     return _default_frame_cues(tuple(str(p) for p in gazetteer_paths()))
 
 
-def _frames_helper_cues() -> Lexicon | None:
+def _detector_frame_cues() -> Lexicon | None:
     """The frames family's cue lexicon: the whole file when it reads as a YAML lexicon, else its
     ``semetko_valkenburg`` section (frame → terms); None when neither is there."""
     if not FRAMES_CUES_PATH.is_file():
@@ -176,9 +176,9 @@ def _frames_helper_cues() -> Lexicon | None:
 
 @lru_cache(maxsize=4)
 def _default_frame_cues(paths) -> Lexicon:
-    helper = _frames_helper_cues()
-    if helper is not None:
-        return helper
+    detector_cues = _detector_frame_cues()
+    if detector_cues is not None:
+        return detector_cues
     cues = load_gazetteer(list(paths))["frame_cues"]
     lex = Lexicon(name="actors-frame-cues", categories=[], source="toolkit actors.yaml (Semetko & Valkenburg 2000 frames)",
                   licence="Apache-2.0 (part of the toolkit)", version="1")

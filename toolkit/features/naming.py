@@ -25,7 +25,7 @@ User tables: a YAML file of the same format, named by env ``TOOLKIT_NAMING`` (se
 or ``configure(paths=[...])``, adds concepts and variants; a variant of the same concept and name replaces ours.
 
 ``count_naming(articles)`` gives the long table ``id, concept, variant, n`` (raw counts; variants an article does
-not use are left out) that the comparison helpers read; ``naming_evidence(text)`` lists every match with offsets.
+not use are left out) that the comparison functions read; ``naming_evidence(text)`` lists every match with offsets.
 """
 
 from __future__ import annotations
