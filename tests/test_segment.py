@@ -167,3 +167,10 @@ _news_like = st.lists(
 @given(_news_like)
 def test_property_news_like_text(text):
     check_invariants(segment(text))
+
+
+def test_sentences_split_where_scraping_glued_them():
+    seg = segment("The plant was shut down.At a press conference, officials said little. He left the U.S.Army in 2001.")
+    texts = [seg.span_text(s) for s in seg.sentences]
+    assert texts[:2] == ["The plant was shut down.", "At a press conference, officials said little."]
+    assert texts[2] == "He left the U.S.Army in 2001."

@@ -106,7 +106,11 @@ _ABBREVIATIONS = frozenset(
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
 # One branch with the two look-aheads (not two branches): the regex engine then skips ahead to the next [.!?].
-_SENTENCE_END_RE = re.compile(r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06FF]|\s*$)")
+# A sentence ends at . ! ? (and closing quotes) before white space and a capital, or at the end of the paragraph;
+# also where scraping glued two sentences together ("shut down.At a press conference").
+_SENTENCE_END_RE = re.compile(
+    r"[.!?]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06FF]|\s*$)|(?<=[a-z]{2})[.!?](?=[A-Z][a-z])"
+)
 
 _LATIN_SCRIPTS = {"LATIN", "DIGIT", "COMMON"}
 
