@@ -358,3 +358,20 @@ def test_select_a_folder_of_own_articles(tmp_path):
     got = select(str(folder) + "", q="harbour")
     assert len(got) == 1 and "harbour" in got["text"].iloc[0]
     assert len(select(folder, min_words=20)) == 1
+
+
+def test_list_json_reports_the_acceptance_counts(capsys):
+    """Issue acceptance: `corpora list --json` after fetching every archive."""
+    from toolkit.__main__ import main
+
+    assert main(["corpora", "list", "--json"]) == 0
+    rows = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
+    for name in ("allsides-abp", "tehran-times", "basil", "semeval2023-task3-en"):
+        if not rows[name]["installed"]:
+            from conftest import missing
+
+            missing(f"corpus {name!r} is not installed")
+    assert rows["allsides-abp"]["n_articles"] == 37_554
+    assert rows["tehran-times"]["n_articles"] == 33_724
+    assert rows["basil"]["n_articles"] == 300
+    assert rows["semeval2023-task3-en"]["labelled_articles"]["frames"] == 334

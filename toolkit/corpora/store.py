@@ -139,7 +139,19 @@ def list_corpora() -> list[dict]:
                     summary = _summarise(name)
                 rec.update(summary)
             rec["tables"] = {k[2:]: v for k, v in info.get("counts", {}).items() if k != "n_articles"}
+            rec["labelled_articles"] = _labelled_articles(name)
         out.append(rec)
+    return out
+
+
+def _labelled_articles(name: str) -> dict[str, int]:
+    """Per annotation table, how many distinct articles it labels (e.g. frames: 334)."""
+    folder = corpora_dir() / name
+    out = {}
+    for path in sorted(folder.glob("*.parquet")):
+        schema = pq.read_schema(path)
+        if "id" in schema.names:
+            out[path.stem] = len(pq.read_table(path, columns=["id"]).column("id").unique())
     return out
 
 
