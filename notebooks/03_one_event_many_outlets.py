@@ -49,6 +49,7 @@ event = curated.reference_groups(groups, max_group_articles, random_state)
 if event is not None:
     summary = event.groupby("group", sort=False).agg(n_articles=("id", "size"), n_outlets=("outlet", "nunique"),
                                                      first=("date", "min"), last=("date", "max"))
+    summary[["first", "last"]] = summary[["first", "last"]].apply(lambda c: c.dt.strftime("%Y-%m-%d"))
     display(plots.styled_table(summary, gradient=False,
                                caption=f"Articles mentioning '{event_query}' per group (random sample)"))
 
