@@ -12,10 +12,10 @@ help:
 	@echo "make test     run the whole test suite"
 	@echo "make lab      open the curated notebooks in JupyterLab"
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]' --config-settings editable_mode=compat
+	$(BIN)/python -m pip install --quiet -e '.[test,emotion]' --config-settings editable_mode=compat
 	$(BIN)/python -m ipykernel install --sys-prefix --name python3 --display-name "Python 3 (toolkit)" >/dev/null
 	@touch $(STAMP)
 
