@@ -28,7 +28,7 @@ def main() -> int:
         cues = CueDetector(seeds).fit(data.texts, data.Y, data.groups) if seeds else None
         t_cues = time.perf_counter() - t0
         t0 = time.perf_counter()
-        model.predict_proba(data.texts)
+        model.predict_proba(data.texts, groups=data.groups)
         t_pred = time.perf_counter() - t0
         line = (f"{task:<11} {len(data.ids):>5} units: fit model {t_fit:6.1f} s (thresholds by inner CV included), "
                 f"predict {len(data.ids) / t_pred:8.0f} units/s")

@@ -185,3 +185,67 @@ def test_train_caches_by_checksum(frames_data, tmp_path, monkeypatch):
     assert models.train("frames", data=other) != folder
     cues = json.loads((folder / "cues.json").read_text(encoding="utf-8"))
     assert set(cues["labels"]) == set(frames_data.labels)
+
+
+def _toy_corpus(n=80, seed=0):
+    rng = np.random.RandomState(seed)
+    words = [f"w{i}" for i in range(40)]
+    texts, Y = [], np.zeros((n, 2), dtype=np.int8)
+    for i in range(n):
+        Y[i] = rng.rand(2) < 0.4
+        toks = list(rng.choice(words, 12))
+        toks += ["alpha"] * int(Y[i, 0]) + ["beta"] * int(Y[i, 1])
+        texts.append(" ".join(toks))
+    return texts, Y
+
+
+def test_cross_fit_model_is_the_average_of_the_inner_models():
+    texts, Y = _toy_corpus()
+    model = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, inner_folds=4).fit(texts, Y)
+    # the stored scores are the mean log-odds of the inner models, whose out-of-fold probabilities tuned the thresholds
+    assert model.oof_.shape == Y.shape
+    X = model.transform(texts)
+    inner = np.zeros(Y.shape)
+    from sklearn.model_selection import KFold
+    for tr, _ in KFold(4, shuffle=True, random_state=0).split(texts):
+        coef, intercept = model._fit_coefs(X[tr], Y[tr])
+        inner += np.asarray(X @ coef.T) + intercept
+    np.testing.assert_allclose(model.decision_function(texts), inner / 4, atol=1e-4)
+    assert (model.predict(texts) == Y).mean() > 0.8
+
+
+def test_shrunk_thresholds_move_rare_labels_toward_the_common_threshold():
+    from toolkit.detectors.linear import shrunk_thresholds
+
+    rng = np.random.RandomState(1)
+    Y = np.zeros((200, 2), dtype=np.int8)
+    Y[:100, 0] = 1
+    Y[:3, 1] = 1
+    P = np.clip(Y * 0.5 + rng.rand(200, 2) * 0.5, 0, 1)
+    own = shrunk_thresholds(P, Y, prior=0)
+    shrunk = shrunk_thresholds(P, Y, prior=50)
+    common = joint_thresholds(P, Y, n_passes=0)
+    assert np.array_equal(own, joint_thresholds(P, Y))
+    # the weight of a label's own threshold is n_pos / (n_pos + prior)
+    np.testing.assert_allclose(shrunk, own * np.array([100 / 150, 3 / 53]) + common * np.array([50 / 150, 50 / 53]))
+
+
+def test_context_block_uses_the_group_of_each_text(tmp_path):
+    texts, Y = _toy_corpus(60)
+    groups = np.repeat(np.arange(15), 4)
+    model = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, context_weight=0.5)
+    model.fit(texts, Y, groups=groups)
+    n_word = len(model.vocabularies_["word"])
+    assert model.coef_.shape[1] == 2 * n_word
+    X = model.transform(texts[:4], groups=[0, 0, 1, 1])
+    ctx = X[:, n_word:].toarray()
+    assert np.allclose(ctx[0], ctx[1]) and np.allclose(ctx[2], ctx[3]) and not np.allclose(ctx[0], ctx[2])
+    assert np.allclose(np.linalg.norm(ctx, axis=1), 0.5)
+    # no groups: all texts are one article
+    one = model.transform(texts[:4]).toarray()[:, n_word:]
+    assert np.allclose(one, one[0])
+    loaded = LinearMultiLabel.load(model.save(tmp_path / "m"))
+    assert loaded.context_weight == 0.5
+    assert np.array_equal(loaded.predict_proba(texts, groups=groups), model.predict_proba(texts, groups=groups))
+    with pytest.raises(ToolkitError, match="groups"):
+        model.transform(texts[:4], groups=[0, 1])

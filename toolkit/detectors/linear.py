@@ -132,6 +132,35 @@ def joint_thresholds(P: np.ndarray, Y: np.ndarray, mix: float = 0.5, n_passes: i
     return grid2[np.arange(n_labels), choice].astype(float)
 
 
+def _group_sums(X: sparse.csr_matrix, groups=None) -> sparse.csr_matrix:
+    """Each row replaced by the sum of the rows with the same group value (all rows one group when None)."""
+    n = X.shape[0]
+    if groups is None:
+        codes = np.zeros(n, dtype=np.int64)
+    else:
+        if len(groups) != n:
+            raise ToolkitError(f"groups: expected {n} values (one per text), got {len(groups)}")
+        _, codes = np.unique(np.asarray(groups), return_inverse=True)
+    M = sparse.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, int(codes.max()) + 1 if n else 0))
+    return sparse.csr_matrix(M @ (M.T @ X))
+
+
+def shrunk_thresholds(P: np.ndarray, Y: np.ndarray, mix: float = 0.5, prior: float = 20.0, grid=None) -> np.ndarray:
+    """Per-label thresholds (``joint_thresholds``) shrunk toward the one global threshold that maximises the same
+    objective, with weight ``n_pos / (n_pos + prior)`` on the label's own threshold: a rare label's tuned threshold
+    rests on a handful of positives and is mostly noise. ``prior=0`` gives the plain per-label thresholds.
+    """
+    Y = np.asarray(Y, dtype=bool)
+    per_label = joint_thresholds(P, Y, mix=mix, grid=grid)
+    if prior <= 0:
+        return per_label
+    grid1 = THRESHOLD_GRID if grid is None else np.asarray(grid, dtype=float)
+    common = joint_thresholds(P, Y, mix=mix, n_passes=0, grid=grid1)
+    n_pos = Y.sum(axis=0).astype(float)
+    w = n_pos / (n_pos + float(prior))
+    return w * per_label + (1 - w) * common
+
+
 class LinearMultiLabel:
     """One-vs-rest logistic regression over TF-IDF word + char n-grams with tuned per-label thresholds.
 
@@ -147,11 +176,17 @@ class LinearMultiLabel:
         threshold_mix: weight of macro-F1 (against micro-F1) in the tuning objective.
         single_label: predict exactly one label per text (the most probable), as for genre.
         random_state: seed of the inner folds.
+        threshold_prior: shrink each tuned threshold toward the common one (see ``shrunk_thresholds``); 0: off.
+        context_weight: weight of the context block (the word TF-IDF of all texts of the same group, e.g. the
+            article of a paragraph; see ``transform``); 0: no context block.
+
+    With tuned thresholds the model is cross-fitted: the stored coefficients are the mean of the ``inner_folds``
+    inner models whose out-of-fold probabilities tuned the thresholds (no refit on all the training texts).
     """
 
     def __init__(self, labels, C=10.0, class_weight="balanced", char_ngrams=(3, 5), min_df=2,
                  max_features=60000, threshold="tuned", threshold_mix=0.5, inner_folds=4, single_label=False,
-                 random_state=0):
+                 random_state=0, threshold_prior=0.0, context_weight=0.0):
         self.labels = list(labels)
         self.C = C
         self.class_weight = class_weight
@@ -163,6 +198,8 @@ class LinearMultiLabel:
         self.inner_folds = inner_folds
         self.single_label = single_label
         self.random_state = random_state
+        self.threshold_prior = threshold_prior
+        self.context_weight = context_weight
 
     # -- features ---------------------------------------------------------------------------------------------
     def _fit_vocabularies(self, texts):
@@ -188,13 +225,23 @@ class LinearMultiLabel:
             out["char"] = _char_analyzer(self.char_ngrams)
         return out
 
-    def transform(self, texts, extra=None, counts=None) -> sparse.csr_matrix:
-        """The feature matrix: TF-IDF blocks (each l2-normalised) then the scaled extra features."""
+    def transform(self, texts, extra=None, counts=None, groups=None) -> sparse.csr_matrix:
+        """The feature matrix: TF-IDF blocks (each l2-normalised), the context block, then the scaled extras.
+
+        With ``context_weight`` > 0, each text also gets the word TF-IDF of its context, the sum of the word counts
+        of all texts with the same ``groups`` value (e.g. the paragraphs of one article; ``groups`` None: all
+        ``texts`` are one group), l2-normalised and scaled by ``context_weight``.
+        """
         texts = list(texts)
         blocks = []
+        word_counts = None
         for name, analyzer in self._analyzers().items():
             c = counts[name] if counts else _counts(texts, analyzer, self.vocabularies_[name])
+            if name == "word":
+                word_counts = c
             blocks.append(_tfidf(c, self.idf_[name]))
+        if getattr(self, "context_weight", 0.0) and len(texts):
+            blocks.append(self.context_weight * _tfidf(_group_sums(word_counts, groups), self.idf_["word"]))
         if self.n_extra_:
             if extra is None or np.shape(extra) != (len(texts), self.n_extra_):
                 raise ToolkitError(f"extra features: expected an array of shape ({len(texts)}, {self.n_extra_}), got {None if extra is None else np.shape(extra)}")
@@ -249,14 +296,16 @@ class LinearMultiLabel:
             self.extra_mean_ = self.extra_scale_ = np.zeros(0)
             self.extra_weight_ = 0.0
         counts = self._fit_vocabularies(texts)
-        X = self.transform(texts, extra, counts=counts)
-        coef, self.intercept_ = self._fit_coefs(X, Y)
-        self.coef_ = coef.astype(np.float32).astype(np.float64)  # what save() stores, so a reload predicts the same
+        X = self.transform(texts, extra, counts=counts, groups=groups)
 
         if self.threshold == "tuned" and not self.single_label and len(texts) >= 2 * self.inner_folds:
-            # Thresholds from out-of-fold probabilities of the training texts. The vocabulary and idf (fitted
-            # without labels on the training texts) are shared by the inner folds; the coefficients are refitted.
+            # Cross-fit: one model per inner fold, thresholds tuned on their out-of-fold probabilities, and the
+            # stored model is the average of the inner models (mean coefficients and intercepts, i.e. mean
+            # log-odds), so the thresholds apply to the same kind of scores they were tuned on. A model refitted
+            # on all training texts is more confident than the inner ones and the thresholds do not transfer.
+            # The vocabulary and idf (fitted without labels on the training texts) are shared by the inner folds.
             oof = np.zeros(Y.shape)
+            coefs, intercepts = [], []
             if groups is not None:
                 rng = np.random.RandomState(self.random_state)
                 uniq = np.unique(np.asarray(groups))
@@ -267,8 +316,15 @@ class LinearMultiLabel:
             for tr, te in split:
                 coef, intercept = self._fit_coefs(X[tr], Y[tr])
                 oof[te] = 1.0 / (1.0 + np.exp(-(np.asarray(X[te] @ coef.T) + intercept)))
-            self.thresholds_ = joint_thresholds(oof, Y, mix=self.threshold_mix)
+                coefs.append(coef)
+                intercepts.append(intercept)
+            self.coef_ = np.mean(coefs, axis=0).astype(np.float32).astype(np.float64)  # as save() stores it
+            self.intercept_ = np.mean(intercepts, axis=0)
+            self.oof_ = oof
+            self.thresholds_ = shrunk_thresholds(oof, Y, mix=self.threshold_mix, prior=self.threshold_prior)
         else:
+            coef, self.intercept_ = self._fit_coefs(X, Y)
+            self.coef_ = coef.astype(np.float32).astype(np.float64)  # what save() stores, so a reload predicts the same
             t = 0.5 if self.threshold == "tuned" else float(self.threshold)
             self.thresholds_ = np.full(Y.shape[1], t)
         return self
@@ -276,20 +332,20 @@ class LinearMultiLabel:
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in ("labels", "C", "class_weight", "char_ngrams", "min_df", "max_features",
                                               "threshold", "threshold_mix", "inner_folds", "single_label",
-                                              "random_state")}
+                                              "random_state", "threshold_prior", "context_weight")}
 
     # -- inference --------------------------------------------------------------------------------------------
-    def decision_function(self, texts, extra=None) -> np.ndarray:
-        X = self.transform(texts, extra)
+    def decision_function(self, texts, extra=None, groups=None) -> np.ndarray:
+        X = self.transform(texts, extra, groups=groups)
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
-    def predict_proba(self, texts, extra=None) -> np.ndarray:
-        """Per-label probabilities (n_texts × n_labels)."""
-        return 1.0 / (1.0 + np.exp(-self.decision_function(texts, extra)))
+    def predict_proba(self, texts, extra=None, groups=None) -> np.ndarray:
+        """Per-label probabilities (n_texts × n_labels); ``groups``: see ``transform`` (context models only)."""
+        return 1.0 / (1.0 + np.exp(-self.decision_function(texts, extra, groups)))
 
-    def predict(self, texts, extra=None, proba=None) -> np.ndarray:
+    def predict(self, texts, extra=None, proba=None, groups=None) -> np.ndarray:
         """0/1 predictions: probability ≥ the label's threshold (or the arg-max for a single-label model)."""
-        p = self.predict_proba(texts, extra) if proba is None else proba
+        p = self.predict_proba(texts, extra, groups) if proba is None else proba
         if self.single_label:
             out = np.zeros(p.shape, dtype=np.int8)
             out[np.arange(len(p)), p.argmax(axis=1)] = 1

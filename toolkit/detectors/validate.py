@@ -25,7 +25,7 @@ DETECTORS = ("model", "prevalence", "tfidf_logreg", "cues")
 def _fit_predict(train: TaskData, test: TaskData, detectors=DETECTORS) -> dict[str, np.ndarray]:
     out = {}
     if "model" in detectors:
-        out["model"] = fit_main(train).predict(test.texts)
+        out["model"] = fit_main(train).predict(test.texts, groups=test.groups)
     if "prevalence" in detectors:
         out["prevalence"] = PrevalenceBaseline().fit(train.Y, single_label=train.task == "genre").predict(len(test.ids))
     if "tfidf_logreg" in detectors:
