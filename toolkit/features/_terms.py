@@ -19,9 +19,12 @@ Matching rules:
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
+import yaml
 
 from toolkit.errors import ToolkitError
 from toolkit.lexicons import Lexicon
@@ -224,3 +227,24 @@ class TermTable:
             m = batch.mask(scope)[pos]
             np.add.at(out, (batch.token_doc[pos[m]], group[m]), 1.0)
         return out
+
+
+def with_user_tables(default: Path, configured, env: str) -> list[Path]:
+    """Our table, then the user's: paths given to ``configure``, else those in the environment variable ``env``."""
+    user = configured
+    if user is None:
+        user = [p for p in os.environ.get(env, "").split(os.pathsep) if p.strip()]
+    return [default] + [Path(p).expanduser() for p in user]
+
+
+def read_table_file(path: Path, what: str, key: str, expected: str, env: str) -> dict:
+    """A user-extensible YAML table (naming table, actor gazetteer) with a top-level ``key`` mapping."""
+    if not path.is_file():
+        raise ToolkitError(f"{what} not found: '{path}' (from {env} or configure(paths=...))")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ToolkitError(f"{what} '{path}' is not valid YAML: {exc}") from None
+    if not isinstance(data, dict) or not isinstance(data.get(key), dict):
+        raise ToolkitError(f"{what} '{path}': expected a mapping with {expected}")
+    return data

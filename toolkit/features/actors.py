@@ -51,7 +51,7 @@ import yaml
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch, evidence_frame
-from toolkit.features._terms import TermTable
+from toolkit.features._terms import TermTable, read_table_file, with_user_tables
 from toolkit.lexicons import Lexicon, load_lexicon, read_lexicon
 from toolkit.paths import PACKAGE_DIR
 from toolkit.segment import VOICES
@@ -79,21 +79,11 @@ def configure(paths=None, frame_cues=None) -> None:
 
 
 def gazetteer_paths() -> list[Path]:
-    user = _user_paths
-    if user is None:
-        user = [p for p in os.environ.get(ENV, "").split(os.pathsep) if p.strip()]
-    return [GAZETTEER_PATH] + [Path(p).expanduser() for p in user]
+    return with_user_tables(GAZETTEER_PATH, _user_paths, ENV)
 
 
 def _read_gazetteer(path: Path) -> dict:
-    if not path.is_file():
-        raise ToolkitError(f"actor gazetteer not found: '{path}' (from {ENV} or configure(paths=...))")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ToolkitError(f"actor gazetteer '{path}' is not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("actors"), dict):
-        raise ToolkitError(f"actor gazetteer '{path}': expected a mapping with an 'actors' mapping of actor → aliases")
+    data = read_table_file(path, "actor gazetteer", "actors", "an 'actors' mapping of actor → aliases", ENV)
     for actor, spec in data["actors"].items():
         where = f"actor gazetteer '{path}', actor {actor!r}"
         if not isinstance(actor, str) or not _ID_RE.match(actor):

@@ -38,11 +38,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import EVIDENCE_COLUMNS, Batch, evidence_frame
-from toolkit.features._terms import TermTable
+from toolkit.features._terms import TermTable, read_table_file, with_user_tables
 from toolkit.paths import PACKAGE_DIR
 
 NAME = "naming"
@@ -64,22 +63,11 @@ def configure(paths=None) -> None:
 
 def table_paths() -> list[Path]:
     """Our table, then the user's (``configure`` or env ``TOOLKIT_NAMING``)."""
-    user = _user_paths
-    if user is None:
-        env = os.environ.get(ENV, "")
-        user = [p for p in env.split(os.pathsep) if p.strip()]
-    return [TABLE_PATH] + [Path(p).expanduser() for p in user]
+    return with_user_tables(TABLE_PATH, _user_paths, ENV)
 
 
 def _read_table_file(path: Path) -> dict:
-    if not path.is_file():
-        raise ToolkitError(f"naming table not found: '{path}' (from {ENV} or configure(paths=...))")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ToolkitError(f"naming table '{path}' is not valid YAML: {exc}") from None
-    if not isinstance(data, dict) or not isinstance(data.get("concepts"), dict):
-        raise ToolkitError(f"naming table '{path}': expected a mapping with a 'concepts' mapping of concept → variants")
+    data = read_table_file(path, "naming table", "concepts", "a 'concepts' mapping of concept → variants", ENV)
     for concept, spec in data["concepts"].items():
         where = f"naming table '{path}', concept {concept!r}"
         if not isinstance(concept, str) or not _ID_RE.match(concept):
