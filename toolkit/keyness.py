@@ -54,7 +54,6 @@ from __future__ import annotations
 import hashlib
 import inspect
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path

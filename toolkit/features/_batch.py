@@ -273,7 +273,6 @@ class Batch:
 
     def lexicon_evidence(self, doc: int, lexicon: Lexicon, category: str | None = None, scope: str = "all"):
         """The tokens of one article that matched a lexicon (or one of its categories), with their sentences."""
-        seg = self.segmentations[doc]
         lo, hi = self.doc_ptr[doc], self.doc_ptr[doc + 1]
         mask = self.mask(scope)
         cat = None if category is None else lexicon.category_index(category)

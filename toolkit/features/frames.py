@@ -61,7 +61,6 @@ def _models():
 
 
 def available() -> str | None:
-    from toolkit.detectors.models import MODEL_VERSION  # noqa: F401
     from toolkit.paths import cache_dir
 
     if any((cache_dir() / "models").glob("frames-*")):

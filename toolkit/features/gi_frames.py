@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
 import pandas as pd
 
 from toolkit.errors import ToolkitError
