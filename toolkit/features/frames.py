@@ -78,19 +78,21 @@ def prepare() -> None:
     _models()
 
 
-def _texts(batch: Batch) -> list[str]:
-    return [seg.text for seg in batch.segmentations]
+def _texts(batch: Batch, scope: str = "all") -> list[str]:
+    """The words of each article in a scope: every voice but boilerplate (``all``), or one voice's spans."""
+    keep = (lambda v: v != "boilerplate") if scope == "all" else (lambda v: v == scope)
+    return ["\n".join(seg.text[v.start : v.end] for v in seg.voices if keep(v.voice)) for seg in batch.segmentations]
 
 
 def compute(batch: Batch, scope: str) -> dict:
     from toolkit.detectors.predict import _sv_lexicon
 
     model, cues = _models()
-    texts = _texts(batch)
+    texts = _texts(batch, scope)
     out = {}
     proba = model.predict_proba(texts) if texts else np.zeros((0, len(model.labels)))
     scores = cues.score(texts) if texts else np.zeros((0, len(model.labels)))
-    has_words = np.array([seg.n_tokens > 0 for seg in batch.segmentations], dtype=bool)
+    has_words = batch.n_words(scope) > 0
     for j, label in enumerate(model.labels):
         out[f"{_slug(label)}_per_1k"] = scores[:, j]
         out[f"{_slug(label)}_prob"] = np.where(has_words, proba[:, j], 0.0)  # no words, no frame
