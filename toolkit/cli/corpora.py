@@ -86,7 +86,7 @@ def show_summary(name: str, keywords: list[str] | None = None) -> dict:
     """Counts by outlet, label columns and year, plus articles mentioning each keyword (case-insensitive regex)."""
     import re
 
-    from toolkit.corpora import get_entry, install_info, load_corpus
+    from toolkit.corpora import get_entry, install_info, load_corpus, load_table
     from toolkit.errors import ToolkitError
 
     entry = get_entry(name)
@@ -101,6 +101,15 @@ def show_summary(name: str, keywords: list[str] | None = None) -> dict:
     out["by_year"] = dict(sorted(years.value_counts().to_dict().items()))
     if "date_estimated" in df.columns:
         out["dates"] = "estimated from the article id (see table date_calibration)"
+        try:
+            calib = load_table(name, "date_calibration").iloc[0]
+            out["dates"] += (
+                f"; held-out error over {int(calib['n_anchors'])} self-dated articles ({int(calib['n_folds'])}-fold): "
+                f"median {calib['heldout_median_abs_error_days']:.1f} days, "
+                f"P75 {calib['heldout_p75_abs_error_days']:.0f}, P90 {calib['heldout_p90_abs_error_days']:.0f}"
+            )
+        except (ToolkitError, KeyError):
+            pass
     if keywords:
         hay = df["title"].fillna("") + "\n" + df["text"]
         out["keywords"] = {}
