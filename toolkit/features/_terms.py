@@ -20,6 +20,7 @@ Matching rules:
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -227,6 +228,16 @@ class TermTable:
             m = batch.mask(scope)[pos]
             np.add.at(out, (batch.token_doc[pos[m]], group[m]), 1.0)
         return out
+
+
+IDENTIFIER_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")  # concept, variant and actor names
+
+
+def path_list(paths) -> list[str] | None:
+    """``configure(paths=…)`` input as a list of strings (one path or several; None stays None)."""
+    if paths is not None and isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    return None if paths is None else [str(p) for p in paths]
 
 
 def with_user_tables(default: Path, configured, env: str) -> list[Path]:

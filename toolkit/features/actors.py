@@ -40,7 +40,6 @@ References:
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -51,7 +50,7 @@ import yaml
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch, evidence_frame
-from toolkit.features._terms import TermTable, read_table_file, with_user_tables
+from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, with_user_tables
 from toolkit.lexicons import Lexicon, load_lexicon, read_lexicon
 from toolkit.paths import PACKAGE_DIR
 from toolkit.segment import VOICES
@@ -61,7 +60,6 @@ DEFAULT = True
 GAZETTEER_PATH = PACKAGE_DIR / "data" / "actors.yaml"
 FRAMES_CUES_PATH = PACKAGE_DIR / "data" / "frames_cues.yaml"
 ENV = "TOOLKIT_ACTORS"
-_ID_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 SHARE_VOICES = ("authorial", "quoted", "social")
 
 _user_paths: list[str] | None = None
@@ -72,9 +70,7 @@ def configure(paths=None, frame_cues=None) -> None:
     """Add gazetteer files (``None``: back to env ``TOOLKIT_ACTORS``) and/or swap the frame cue lexicon
     (a registry name, a path or a ``Lexicon``; ``None`` keeps the default choice)."""
     global _user_paths, _frame_cues
-    if paths is not None and isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    _user_paths = None if paths is None else [str(p) for p in paths]
+    _user_paths = path_list(paths)
     _frame_cues = frame_cues
 
 
@@ -86,7 +82,7 @@ def _read_gazetteer(path: Path) -> dict:
     data = read_table_file(path, "actor gazetteer", "actors", "an 'actors' mapping of actor → aliases", ENV)
     for actor, spec in data["actors"].items():
         where = f"actor gazetteer '{path}', actor {actor!r}"
-        if not isinstance(actor, str) or not _ID_RE.match(actor):
+        if not isinstance(actor, str) or not IDENTIFIER_RE.match(actor):
             raise ToolkitError(f"{where}: expected a lower-case identifier (letters, digits, single underscores)")
         if not isinstance(spec, dict):
             raise ToolkitError(f"{where}: expected a mapping with 'aliases' (and optionally 'case_sensitive', 'label')")

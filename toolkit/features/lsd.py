@@ -22,6 +22,8 @@ References:
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from toolkit.errors import ToolkitError
@@ -38,21 +40,15 @@ FEATURES = {
     "tone": "(positive - negative) / (positive + negative), -1 to 1",
 }
 
-_LEXICON: list = []
-
-
+@lru_cache(maxsize=1)
 def lsd_lexicon() -> Lexicon:
-    """LSD2015 with its categories named ``positive`` and ``negative`` (the .lc3 headers carry colour codes)."""
-    if not _LEXICON:
-        lex = load_lexicon("lsd2015")
-        names = [c.split("#", 1)[0].strip().lower() for c in lex.categories]
-        if "positive" not in names or "negative" not in names:
-            raise ToolkitError(
-                f"lexicon 'lsd2015' ({lex.path}): expected categories 'positive' and 'negative', found {lex.categories}"
-            )
-        lex.categories = names
-        _LEXICON.append(lex)
-    return _LEXICON[0]
+    """LSD2015 (the reader names its categories ``positive`` and ``negative``, without the .lc3 colour codes)."""
+    lex = load_lexicon("lsd2015")
+    if "positive" not in lex.categories or "negative" not in lex.categories:
+        raise ToolkitError(
+            f"lexicon 'lsd2015' ({lex.path}): expected categories 'positive' and 'negative', found {lex.categories}"
+        )
+    return lex
 
 
 def available() -> str | None:

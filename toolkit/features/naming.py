@@ -31,8 +31,6 @@ not use are left out) that the comparison functions read; ``naming_evidence(text
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -41,14 +39,13 @@ import pandas as pd
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import EVIDENCE_COLUMNS, Batch, evidence_frame
-from toolkit.features._terms import TermTable, read_table_file, with_user_tables
+from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, with_user_tables
 from toolkit.paths import PACKAGE_DIR
 
 NAME = "naming"
 DEFAULT = True
 TABLE_PATH = PACKAGE_DIR / "data" / "naming.yaml"
 ENV = "TOOLKIT_NAMING"
-_ID_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")
 
 _user_paths: list[str] | None = None
 
@@ -56,9 +53,7 @@ _user_paths: list[str] | None = None
 def configure(paths=None) -> None:
     """Use these naming tables in addition to ours (``None``: back to env ``TOOLKIT_NAMING``)."""
     global _user_paths
-    if paths is not None and isinstance(paths, (str, os.PathLike)):
-        paths = [paths]
-    _user_paths = None if paths is None else [str(p) for p in paths]
+    _user_paths = path_list(paths)
 
 
 def table_paths() -> list[Path]:
@@ -70,13 +65,13 @@ def _read_table_file(path: Path) -> dict:
     data = read_table_file(path, "naming table", "concepts", "a 'concepts' mapping of concept → variants", ENV)
     for concept, spec in data["concepts"].items():
         where = f"naming table '{path}', concept {concept!r}"
-        if not isinstance(concept, str) or not _ID_RE.match(concept):
+        if not isinstance(concept, str) or not IDENTIFIER_RE.match(concept):
             raise ToolkitError(f"{where}: expected a lower-case identifier (letters, digits, single underscores)")
         if not isinstance(spec, dict) or not isinstance(spec.get("variants"), dict) or not spec["variants"]:
             raise ToolkitError(f"{where}: expected a mapping with a non-empty 'variants' mapping")
         for variant, vspec in spec["variants"].items():
             vwhere = f"{where}, variant {variant!r}"
-            if not isinstance(variant, str) or not _ID_RE.match(variant):
+            if not isinstance(variant, str) or not IDENTIFIER_RE.match(variant):
                 raise ToolkitError(f"{vwhere}: expected a lower-case identifier (letters, digits, single underscores)")
             if not isinstance(vspec, dict) or not isinstance(vspec.get("patterns"), list) or not vspec["patterns"]:
                 raise ToolkitError(f"{vwhere}: expected a mapping with a non-empty list 'patterns'")
