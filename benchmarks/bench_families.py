@@ -1,4 +1,5 @@
-"""Where featurizing spends its time: milliseconds per article for segmentation, batch building and each family.
+"""Where featurizing spends its time: milliseconds per article for segmentation (``layout``), batch building and each
+family.
 
 Usage:
     python benchmarks/bench_families.py              # the first 1,000 AllSides articles
@@ -22,7 +23,7 @@ def main() -> None:
     from toolkit.corpora import load_corpus
     from toolkit.features import _families, _scopes, resolve_families
     from toolkit.features._batch import Batch
-    from toolkit.segment import segment
+    from toolkit.segment import layout
 
     texts = load_corpus("allsides-abp", columns=["id", "text"])["text"].iloc[: args.limit].tolist()
     names = resolve_families(None)
@@ -33,8 +34,8 @@ def main() -> None:
     print(f"{len(texts)} AllSides articles, one process; load average {os.getloadavg()[0]:.1f}")
 
     start = time.perf_counter()
-    segs = [segment(t) for t in texts]
-    print(f"{'segment':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article")
+    segs = [layout(t) for t in texts]
+    print(f"{'layout':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article")
     start = time.perf_counter()
     batches = [Batch(texts[i : i + 256], segmentations=segs[i : i + 256]) for i in range(0, len(texts), 256)]
     print(f"{'batch build':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article")

@@ -106,6 +106,23 @@ def test_featurize_in_parallel_equals_serial(articles):
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+def test_bounded_vocabulary_gives_the_same_features(corpus_sample, monkeypatch):
+    """Memory stays bounded: the process vocabulary is replaced when it grows past its limit, values unchanged."""
+    from toolkit import lexicons
+
+    texts = corpus_sample["text"].tolist()
+    before = featurize(texts, n_jobs=1, batch_size=10)
+    first = lexicons.default_vocabulary()
+    assert len(first) > 2000
+    monkeypatch.setattr(lexicons, "VOCABULARY_LIMIT", 2000)
+    monkeypatch.setattr(lexicons, "VOCABULARY_KEEP", 300)
+    after = featurize(texts, n_jobs=1, batch_size=10)
+    vocab = lexicons.default_vocabulary()
+    assert vocab is not first and vocab.terms[:300] == first.terms[:300]
+    assert len(vocab) < 2000 + 10 * 1000  # the limit plus at most one batch of new words
+    pd.testing.assert_frame_equal(before, after)
+
+
 def test_unknown_family_and_feature_are_named(seed_text):
     with pytest.raises(ToolkitError, match="unknown feature family 'nope'"):
         featurize([seed_text], ["nope"])

@@ -84,13 +84,10 @@ def token_stream(text: str) -> tuple[list[str], np.ndarray, np.ndarray]:
         raise ToolkitError(f"text: expected a str, got {type(text).__name__}")
     boiler = _seg._boilerplate_header_spans(text)
     paragraphs, _ = _seg._paragraphs(text, boiler)
-    sent_starts: list[int] = []
-    sent_boiler: list[bool] = []
-    for start, end in paragraphs:
-        is_boiler = bool(_seg._BOILERPLATE_LINE_RE.match(text[start:end]))
-        for s_start, _s_end in _seg._sentences(text, start, end):
-            sent_starts.append(s_start)
-            sent_boiler.append(is_boiler)
+    para_boiler = [bool(_seg._BOILERPLATE_LINE_RE.match(text[start:end])) for start, end in paragraphs]
+    sentences = _seg._sentences_all(text, paragraphs)
+    sent_starts = [s for s, _, _ in sentences]
+    sent_boiler = [para_boiler[k] for _, _, k in sentences]
     tokens, starts, _ends = _seg.tokenize_with_offsets(text)
     starts_arr = np.asarray(starts, dtype=np.int64)
     if sent_starts:

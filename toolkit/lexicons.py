@@ -68,8 +68,27 @@ class Vocabulary:
 
 _DEFAULT_VOCAB = Vocabulary()
 
+# The process vocabulary grows with every new word of a corpus (names, numbers, typos), and with it the per-type
+# tables kept for it (lexicon matrices, word statistics). Past ``VOCABULARY_LIMIT`` terms it is replaced by a new
+# vocabulary holding its first ``VOCABULARY_KEEP`` terms (the words seen first, mostly common ones), so the memory
+# of a long featurizing run stays bounded whatever the corpus size; tables keyed by the old vocabulary are rebuilt.
+VOCABULARY_LIMIT = 150_000
+VOCABULARY_KEEP = 30_000
+
 
 def default_vocabulary() -> Vocabulary:
+    return _DEFAULT_VOCAB
+
+
+def bounded_vocabulary(limit: int | None = None, keep: int | None = None) -> Vocabulary:
+    """The process vocabulary, first replaced by a smaller one when it holds more than ``limit`` terms."""
+    global _DEFAULT_VOCAB
+    limit = VOCABULARY_LIMIT if limit is None else limit
+    keep = VOCABULARY_KEEP if keep is None else keep
+    if len(_DEFAULT_VOCAB) > limit:
+        fresh = Vocabulary()
+        fresh.ids(_DEFAULT_VOCAB.terms[: min(keep, limit)])
+        _DEFAULT_VOCAB = fresh
     return _DEFAULT_VOCAB
 
 

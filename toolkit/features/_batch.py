@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from toolkit.lexicons import Lexicon, Vocabulary, default_vocabulary
-from toolkit.segment import VOICE_CODE, VOICES, Segmentation, segment
+from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
+from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, layout, segment
 
 SCOPES = ("all", "authorial", "quoted")
 
@@ -57,12 +57,27 @@ def phrase_table(lexicon: Lexicon, vocab: Vocabulary):
     return cached[1]
 
 
+def _as_layout(seg) -> Layout:
+    """A ``Layout`` from a ``Segmentation`` (or a ``Layout`` as it is)."""
+    if isinstance(seg, Layout):
+        return seg
+    quotes = [v for v in seg.voices if v.voice == "quoted"]
+    return Layout(
+        seg.text, seg.tokens, seg.token_start, seg.token_end, seg.token_sentence, seg.token_voice, seg.token_paragraph,
+        sentence_start=np.asarray([s.start for s in seg.sentences], dtype=np.int64),
+        sentence_end=np.asarray([s.end for s in seg.sentences], dtype=np.int64),
+        sentence_voice=np.asarray([VOICE_CODE[s.voice] for s in seg.sentences], dtype=np.int8),
+        n_quotations=len(quotes), n_attributed=sum(v.speaker is not None for v in quotes),
+    )
+
+
 class Batch:
     """Segmented articles with flat token arrays.
 
     Attributes:
-        ids: article ids, in order.
-        segmentations: one ``Segmentation`` per article.
+        ids, texts: article ids and texts, in order.
+        layouts: one ``toolkit.segment.Layout`` per article (tokens, sentences, voices);
+            ``segmentations`` (full ``Segmentation`` objects with spans and speakers) are made on first use.
         vocab: the process-wide ``Vocabulary`` the token ids index into.
         token_ids, token_doc, token_voice, token_sentence: one entry per token of every article;
             ``token_sentence`` indexes ``sentence_table`` (sentences of all articles, in order).
@@ -70,27 +85,38 @@ class Batch:
     """
 
     def __init__(self, texts, ids=None, vocab: Vocabulary | None = None, segmentations=None):
-        texts = list(texts)
-        self.ids = [str(i) for i in (ids if ids is not None else range(len(texts)))]
-        self.segmentations: list[Segmentation] = segmentations or [segment(t) for t in texts]
-        self.vocab = vocab or default_vocabulary()
-        n_tokens = [s.n_tokens for s in self.segmentations]
+        self.texts = list(texts)
+        self.ids = [str(i) for i in (ids if ids is not None else range(len(self.texts)))]
+        if segmentations is not None:  # made already: ``Segmentation`` or ``Layout`` objects
+            segmentations = list(segmentations)
+            if all(isinstance(s, Segmentation) for s in segmentations):
+                self.__dict__["segmentations"] = segmentations
+            self.layouts = [_as_layout(s) for s in segmentations]
+        else:
+            self.layouts: list[Layout] = [layout(t) for t in self.texts]
+        self.vocab = vocab or bounded_vocabulary()
+        n_tokens = [s.n_tokens for s in self.layouts]
         self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
-        self.n_docs = len(self.segmentations)
-        all_tokens = [t for s in self.segmentations for t in s.tokens]
+        self.n_docs = len(self.layouts)
+        all_tokens = [t for s in self.layouts for t in s.tokens]
         self.token_ids = self.vocab.ids(all_tokens)
         self.token_doc = np.repeat(np.arange(self.n_docs, dtype=np.int32), n_tokens)
         self.token_voice = (
-            np.concatenate([s.token_voice for s in self.segmentations]) if all_tokens else np.zeros(0, np.int8)
+            np.concatenate([s.token_voice for s in self.layouts]) if all_tokens else np.zeros(0, np.int8)
         )
-        n_sent = [len(s.sentences) for s in self.segmentations]
+        n_sent = [len(s.sentence_start) for s in self.layouts]
         self.sentence_ptr = np.concatenate(([0], np.cumsum(n_sent))).astype(np.int64)
         self.token_sentence = (
-            np.concatenate([s.token_sentence + self.sentence_ptr[i] for i, s in enumerate(self.segmentations)])
+            np.concatenate([s.token_sentence + self.sentence_ptr[i] for i, s in enumerate(self.layouts)])
             if all_tokens
             else np.zeros(0, np.int64)
         )
         self._counts: dict[str, sp.csr_matrix] = {}
+
+    @cached_property
+    def segmentations(self) -> list[Segmentation]:
+        """One full ``Segmentation`` per article (spans, speakers), made on first use: evidence needs them."""
+        return [segment(t) for t in self.texts]
 
     def __len__(self) -> int:
         return self.n_docs
@@ -166,19 +192,18 @@ class Batch:
     @cached_property
     def sentence_voice(self) -> np.ndarray:
         """The voice code of each sentence (the voice of most of its tokens)."""
-        return np.fromiter(
-            (VOICE_CODE[s.voice] for seg in self.segmentations for s in seg.sentences),
-            dtype=np.int8, count=int(self.sentence_ptr[-1]),
-        )
+        if not self.n_docs:
+            return np.zeros(0, dtype=np.int8)
+        return np.concatenate([s.sentence_voice for s in self.layouts]).astype(np.int8)
 
     @cached_property
     def sentence_terminal(self) -> np.ndarray:
         """The final punctuation of each sentence ('.', '!', '?' or '' when none), closing quotes skipped."""
         out = []
-        for seg in self.segmentations:
-            text = seg.text
-            for s in seg.sentences:
-                tail = text[max(s.start, s.end - 8) : s.end].rstrip().rstrip("\"”’')]»")
+        for lay in self.layouts:
+            text = lay.text
+            for start, end in zip(lay.sentence_start.tolist(), lay.sentence_end.tolist()):
+                tail = text[max(start, end - 8) : end].rstrip().rstrip("\"”’')]»")
                 out.append(tail[-1] if tail and tail[-1] in ".!?" else "")
         return np.asarray(out, dtype="<U1")
 

@@ -86,18 +86,21 @@ def _texts(batch: Batch, scope: str = "all") -> list[str]:
 
 def compute(batch: Batch, scope: str) -> dict:
     from toolkit.detectors.predict import _sv_lexicon
+    from toolkit.features._ngrams import cue_scores, model_proba
 
     model, cues = _models()
-    texts = _texts(batch, scope)
+    mask = batch.mask(scope)
+    n = len(batch)
     out = {}
-    proba = model.predict_proba(texts) if texts else np.zeros((0, len(model.labels)))
-    scores = cues.score(texts) if texts else np.zeros((0, len(model.labels)))
+    # Counted from the batch's tokens: the same words and bigrams as the detectors read in ``_texts``.
+    proba = model_proba(model, batch, mask, lambda: _texts(batch, scope)) if n else np.zeros((0, len(model.labels)))
+    scores = cue_scores(cues.lexicon_, batch, mask) if n else np.zeros((0, len(model.labels)))
     has_words = batch.n_words(scope) > 0
     for j, label in enumerate(model.labels):
         out[f"{_slug(label)}_per_1k"] = scores[:, j]
         out[f"{_slug(label)}_prob"] = np.where(has_words, proba[:, j], 0.0)  # no words, no frame
     sv = _sv_lexicon()
-    sv_scores = sv.score(texts) if texts else np.zeros((0, len(sv.labels)))
+    sv_scores = cue_scores(sv, batch, mask) if n else np.zeros((0, len(sv.labels)))
     for j, label in enumerate(sv.labels):
         out[f"sv_{label}_per_1k"] = sv_scores[:, j]
     return out

@@ -48,10 +48,13 @@ def prepare() -> None:
 
 
 def compute(batch: Batch, scope: str) -> dict:
+    from toolkit.features._ngrams import model_proba
+
     model, _ = _models()
-    texts = [seg.text for seg in batch.segmentations]
-    proba = model.predict_proba(texts) if texts else np.zeros((0, len(model.labels)))
-    has_words = np.array([seg.n_tokens > 0 for seg in batch.segmentations], dtype=bool)
+    # Every token of the article (boilerplate too: the model was trained on whole texts).
+    proba = (model_proba(model, batch, None, lambda: batch.texts) if len(batch)
+             else np.zeros((0, len(model.labels))))
+    has_words = np.diff(batch.doc_ptr) > 0
     return {f"{g}_prob": np.where(has_words, proba[:, j], 0.0) for j, g in enumerate(model.labels)}
 
 

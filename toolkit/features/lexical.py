@@ -131,7 +131,7 @@ def _upper_scan(batch: Batch) -> None:
     style = style_lexicon()
     acronyms = set(style.terms("acronyms"))
     easy = easy_words()
-    for d, seg in enumerate(batch.segmentations):
+    for d, seg in enumerate(batch.layouts):
         text = seg.text
         if not seg.n_tokens:
             continue

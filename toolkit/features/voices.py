@@ -39,13 +39,8 @@ FEATURES = {
 
 
 def _quotations(batch: Batch):
-    n = np.zeros(batch.n_docs)
-    attributed = np.zeros(batch.n_docs)
-    for d, seg in enumerate(batch.segmentations):
-        for v in seg.voices:
-            if v.voice == "quoted":
-                n[d] += 1
-                attributed[d] += v.speaker is not None
+    n = np.asarray([lay.n_quotations for lay in batch.layouts], dtype=np.float64)
+    attributed = np.asarray([lay.n_attributed for lay in batch.layouts], dtype=np.float64)
     return n, attributed
 
 

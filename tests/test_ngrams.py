@@ -1,0 +1,86 @@
+"""The batch n-gram path of the detector families gives what the detectors give on the texts themselves."""
+
+import numpy as np
+import pytest
+from collections import Counter
+
+from toolkit.features import _families
+from toolkit.features._batch import Batch
+from toolkit.features._ngrams import NgramIndex
+from toolkit.segment import tokenize
+
+
+def _plain_counts(texts, terms):
+    """The oracle: tokenize each text, count its unigrams and adjacent bigrams, look every one up in ``terms``."""
+    exact = {}
+    for j, t in enumerate(terms):
+        exact.setdefault(t, j)
+    stems = [(t[:-1], j) for t, j in exact.items() if t.endswith("*") and " " not in t]
+    out = np.zeros((len(texts), len(terms)))
+    for r, text in enumerate(texts):
+        tokens = tokenize(text)
+        for term, n in Counter(tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]).items():
+            j = exact.get(term)
+            if j is None and " " not in term:
+                j = next((k for stem, k in stems if term.startswith(stem)), None)
+            if j is not None:
+                out[r, j] += n
+    return out
+
+
+def test_ngram_counts_match_a_plain_loop(seed_text):
+    terms = ["revenge", "martyr*", "general soleimani", "the us", "us", "resist*", "resistance front",
+             "revenge", "islamic republic", "no such bigram", "killing", "kill*"]
+    texts = [seed_text, "", "The US and the US. Revenge! Resistance-front resisted; killing, killings.",
+             "no such bigram here: islamic\n\nrepublic"]
+    batch = Batch(texts)
+    got = NgramIndex(terms).counts(batch).toarray()
+    assert np.array_equal(got, _plain_counts(texts, terms))
+    assert got[0, terms.index("martyr*")] > 0 and got[0, terms.index("general soleimani")] > 0
+    # a second batch grows the process vocabulary: the index follows it
+    more = ["Martyrdom and martyrs; a brand-new-word and the islamic republic."]
+    assert np.array_equal(NgramIndex(terms).counts(Batch(more)).toarray(), _plain_counts(more, terms))
+
+
+def test_ngram_counts_respect_the_mask(seed_text):
+    batch = Batch([seed_text])
+    mask = batch.mask("quoted")
+    idx = NgramIndex(["revenge", "the leader"])
+    quoted = idx.counts(batch, mask).toarray()
+    everything = idx.counts(batch).toarray()
+    assert (quoted <= everything).all() and quoted.sum() < everything.sum()
+
+
+@pytest.fixture(scope="module")
+def corpus_texts(installed_corpus, seed_text):
+    installed_corpus("semeval2023-task3-en")  # the detectors are trained from it
+    table = installed_corpus("allsides-abp")
+    return table["text"].iloc[:150].tolist() + [seed_text, "", "Only words, no sentence end"]
+
+
+def test_frames_family_equals_the_detectors_on_texts(corpus_texts):
+    from toolkit.detectors.predict import _sv_lexicon
+
+    frames = _families()["frames"]
+    model, cues = frames._models()
+    batch = Batch(corpus_texts)
+    got = frames.compute(batch, "all")
+    texts = frames._texts(batch, "all")
+    proba, scores, sv = model.predict_proba(texts), cues.score(texts), _sv_lexicon().score(texts)
+    has_words = batch.n_words("all") > 0
+    for j, label in enumerate(model.labels):
+        np.testing.assert_allclose(got[f"{label.lower()}_prob"], np.where(has_words, proba[:, j], 0), atol=1e-12)
+        np.testing.assert_allclose(got[f"{label.lower()}_per_1k"], scores[:, j], atol=1e-9)
+    for j, label in enumerate(_sv_lexicon().labels):
+        np.testing.assert_allclose(got[f"sv_{label}_per_1k"], sv[:, j], atol=1e-9)
+    assert got["security_and_defense_prob"][-3] > 0.5  # the seed
+
+
+def test_genre_family_equals_the_model_on_texts(corpus_texts):
+    genre = _families()["genre"]
+    model, _ = genre._models()
+    got = genre.compute(Batch(corpus_texts), "all")
+    proba = model.predict_proba(corpus_texts)
+    for j, label in enumerate(model.labels):
+        np.testing.assert_allclose(got[f"{label}_prob"][:-2], proba[:-2, j], atol=1e-12)
+    assert got["opinion_prob"][-2] == 0  # no words, no genre

@@ -1,0 +1,137 @@
+"""Counts of a fixed list of word unigrams and bigrams in a ``Batch``, without re-tokenizing any text.
+
+The detectors (``toolkit.detectors``) read texts as the toolkit's tokens plus the bigrams of adjacent tokens; a
+``NgramIndex`` finds the same terms in a batch's flat token-id arrays: unigrams through a vocabulary-id → column
+array, bigrams through one sorted array of (first id, second id) keys and ``np.searchsorted``. The tokens of a
+scope are read as one sequence per article, so ``counts(batch, mask)`` equals counting the terms in the text of
+the scope's spans joined together, which is what the detectors were trained on.
+
+Prefix terms (``econom*``, as in unfitted seed-cue lexicons) match every unigram that starts with the stem; an exact
+term takes precedence, then the first prefix in list order.
+"""
+
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+from scipy import sparse
+
+from toolkit.lexicons import Vocabulary
+
+_KEY_SHIFT = np.int64(1) << np.int64(32)
+
+
+class NgramIndex:
+    """Column positions of unigram, prefix and bigram terms (``"word"``, ``"stem*"``, ``"first second"``)."""
+
+    def __init__(self, terms):
+        self.terms = list(terms)
+        self.unigrams: dict[str, int] = {}
+        self.prefixes: dict[str, int] = {}
+        self.bigrams: list[tuple[str, str, int]] = []
+        for j, term in enumerate(self.terms):
+            words = term.split(" ")
+            if len(words) == 1 and term.endswith("*") and len(term) > 1:
+                self.prefixes.setdefault(term[:-1], j)
+            elif len(words) == 1:
+                self.unigrams.setdefault(term, j)
+            elif len(words) == 2:
+                self.bigrams.append((words[0], words[1], j))
+            # longer n-grams are not read by any detector
+        self._prefix_tuple = tuple(self.prefixes)
+        self._vocab_ref = None
+        self._uni_cols = np.zeros(0, dtype=np.int64)
+        self._big_keys = np.zeros(0, dtype=np.int64)
+        self._big_cols = np.zeros(0, dtype=np.int64)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def _sync(self, vocab: Vocabulary) -> None:
+        """Extend the id → column array to the vocabulary's current size (new terms only)."""
+        if self._vocab_ref is None or self._vocab_ref() is not vocab:
+            self._vocab_ref = weakref.ref(vocab)
+            self._uni_cols = np.zeros(0, dtype=np.int64)
+            # Bigram words join the vocabulary once, so their ids (and the keys) never change afterwards.
+            if self.bigrams:
+                first = vocab.ids([a for a, _, _ in self.bigrams]).astype(np.int64)
+                second = vocab.ids([b for _, b, _ in self.bigrams]).astype(np.int64)
+                keys = first * _KEY_SHIFT + second
+                order = np.argsort(keys, kind="stable")
+                keys, cols = keys[order], np.asarray([c for _, _, c in self.bigrams], dtype=np.int64)[order]
+                first_of_key = np.ones(len(keys), dtype=bool)
+                first_of_key[1:] = keys[1:] != keys[:-1]  # a duplicate term keeps its first column
+                self._big_keys, self._big_cols = keys[first_of_key], cols[first_of_key]
+        seen = len(self._uni_cols)
+        if seen == len(vocab):
+            return
+        new = np.full(len(vocab) - seen, -1, dtype=np.int64)
+        uni, prefixes, stems = self.unigrams, self.prefixes, self._prefix_tuple
+        for k, term in enumerate(vocab.terms[seen:]):
+            j = uni.get(term)
+            if j is None and stems and term.startswith(stems):
+                j = next(prefixes[s] for s in stems if term.startswith(s))
+            if j is not None:
+                new[k] = j
+        self._uni_cols = np.concatenate((self._uni_cols, new))
+
+    def counts(self, batch, mask: np.ndarray | None = None) -> sparse.csr_matrix:
+        """Articles × terms counts over the tokens selected by ``mask`` (all tokens when None)."""
+        self._sync(batch.vocab)
+        ids = batch.token_ids
+        docs = batch.token_doc
+        if mask is not None:
+            ids, docs = ids[mask], docs[mask]
+        ids = ids.astype(np.int64)
+        cols = self._uni_cols[ids]
+        hit = cols >= 0
+        rows_out, cols_out = [docs[hit]], [cols[hit]]
+        if len(self._big_keys) and len(ids) > 1:
+            same = docs[1:] == docs[:-1]
+            keys = ids[:-1][same] * _KEY_SHIFT + ids[1:][same]
+            pos = np.searchsorted(self._big_keys, keys)
+            pos[pos == len(self._big_keys)] = 0
+            found = self._big_keys[pos] == keys
+            rows_out.append(docs[:-1][same][found])
+            cols_out.append(self._big_cols[pos[found]])
+        rows = np.concatenate(rows_out)
+        cols = np.concatenate(cols_out)
+        out = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(batch.n_docs, len(self.terms)))
+        out.sum_duplicates()
+        return out
+
+
+def _index_of(owner, attr: str, terms_fn) -> NgramIndex:
+    """The ``NgramIndex`` kept on ``owner`` (a model or lexicon), built on first use."""
+    index = owner.__dict__.get(attr)
+    if index is None:
+        index = owner.__dict__[attr] = NgramIndex(terms_fn())
+    return index
+
+
+def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:
+    """``model.predict_proba`` of each article's tokens under ``mask``, from the batch's token ids.
+
+    ``model`` is a ``toolkit.detectors.linear.LinearMultiLabel``. A model that reads more than word n-grams
+    (character n-grams, context or extra features) is given the texts instead: ``texts()`` returns them.
+    """
+    from toolkit.detectors.linear import _tfidf
+
+    if set(model.vocabularies_) != {"word"} or getattr(model, "n_extra_", 0) or getattr(model, "context_weight", 0):
+        return model.predict_proba(texts())
+    index = _index_of(model, "_ngram_index", lambda: model._word_names())
+    X = _tfidf(index.counts(batch, mask), model.idf_["word"])
+    return 1.0 / (1.0 + np.exp(-(np.asarray(X @ model.coef_.T) + model.intercept_)))
+
+
+def cue_scores(lexicon, batch, mask: np.ndarray | None = None) -> np.ndarray:
+    """``CueLexicon.score`` of each article's tokens under ``mask``: cue weights per 1,000 tokens."""
+    if "_ngram_weights" not in lexicon.__dict__:
+        terms, _, lexicon.__dict__["_ngram_weights"] = lexicon._matrix()
+        lexicon.__dict__["_ngram_index"] = NgramIndex(terms)
+    counts = lexicon.__dict__["_ngram_index"].counts(batch, mask)
+    W = lexicon.__dict__["_ngram_weights"]
+    n_tokens = np.bincount(batch.token_doc[mask] if mask is not None else batch.token_doc, minlength=batch.n_docs)
+    per_1k = 1000.0 / np.maximum(n_tokens.astype(float), 1.0)
+    return np.asarray(counts @ W) * per_1k[:, None]
