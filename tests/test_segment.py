@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from toolkit.__main__ import main
 from toolkit.errors import ToolkitError
-from toolkit.segment import VOICES, fold_case, segment, tokenize, tokenize_with_offsets
+from toolkit.segment import VOICE_CODE, VOICES, fold_case, layout, segment, tokenize, tokenize_with_offsets
 
 
 @pytest.fixture(scope="module")
@@ -122,7 +122,7 @@ def test_cli_markup(seed_path, capsys):
 @pytest.mark.parametrize("name", ["allsides-abp", "tehran-times", "semeval2020-ptc"])
 def test_real_corpora_segment_cleanly(installed_corpus, name):
     articles = installed_corpus(name)
-    sample = articles.sample(n=min(150, len(articles)), random_state=0)
+    sample = articles.sample(n=min(300, len(articles)), random_state=0)
     n_quoted = 0
     for text in sample["text"]:
         seg = segment(text)
@@ -147,6 +147,20 @@ def check_invariants(seg):
     assert starts == sorted(starts)
     for rec in seg.records():
         assert text[rec["start"]:rec["end"]] == rec["text"]
+    check_layout_agrees(seg)
+
+
+def check_layout_agrees(seg):
+    """The span-free ``layout`` the feature families read gives what ``segment`` gives."""
+    lay = layout(seg.text)
+    assert lay.tokens == seg.tokens
+    for name in ("token_start", "token_end", "token_sentence", "token_voice", "token_paragraph"):
+        assert np.array_equal(getattr(lay, name), getattr(seg, name)), name
+    assert lay.sentence_start.tolist() == [s.start for s in seg.sentences]
+    assert lay.sentence_end.tolist() == [s.end for s in seg.sentences]
+    assert lay.sentence_voice.tolist() == [VOICE_CODE[s.voice] for s in seg.sentences]
+    quotes = [v for v in seg.voices if v.voice == "quoted"]
+    assert (lay.n_quotations, lay.n_attributed) == (len(quotes), sum(v.speaker is not None for v in quotes))
 
 
 @settings(max_examples=200, deadline=None)
@@ -158,7 +172,7 @@ def test_property_any_unicode(text):
 _news_like = st.lists(
     st.sampled_from(["“", "”", '"', "‘", "’", "'", ".", "!", "?", ",", " ", "\n", "\n\n", "said", "he", "The Leader",
                      "@x", "#tag", "pic.twitter.com/a", "— A (@b) May 1, 2020", "date 2020-01-01", "Mr.", "U.S.",
-                     "الله", "İ", "ß", "word", "Word"]),
+                     "الله", "İ", "ß", "word", "Word", "\r", "\r\n", "Hide caption", "Dr. X", "A.B.", "Hello.World"]),
     max_size=60,
 ).map("".join)
 
