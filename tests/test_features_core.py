@@ -182,15 +182,22 @@ def _loop_lexicon_counts(seg, lexicon, scope: str) -> np.ndarray:
 @pytest.mark.slow
 def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
     from toolkit.features.sentiment import gi_polarity
-    from toolkit.lexicons import load_lexicon
+    from toolkit.lexicons import Lexicon, load_lexicon
 
     batch = Batch(corpus_sample["text"], corpus_sample["id"])
     style, gi = load_lexicon("style"), gi_polarity()
     assert style.phrases, "the oracle should exercise phrase matching"
+    # phrases of two, three and four words (four: matched one by one), overlapping ones, a prefix
+    phrases = Lexicon(name="oracle", categories=["a", "b"])
+    for term, cat in (("in the", "a"), ("of the", "b"), ("the united states", "a"), ("united states", "b"),
+                      ("the united states of", "a"), ("said", "b"), ("presid*", "a"), ("it is not", "b")):
+        phrases.add(term, cat)
     for scope in ("all", "authorial", "quoted"):
         counts = batch.counts(scope)
         style_counts = batch.lexicon_counts(style, scope)
         gi_counts = batch.lexicon_counts(gi, scope)
+        phrase_counts = batch.lexicon_counts(phrases, scope)
+        assert phrase_counts.sum() > 0
         for d, seg in enumerate(batch.segmentations):
             expected = Counter(t for t, v in zip(seg.tokens, seg.token_voice) if _in_scope(int(v), scope))
             row = counts.getrow(d)
@@ -199,6 +206,7 @@ def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
             assert batch.n_words(scope)[d] == sum(expected.values())
             np.testing.assert_allclose(style_counts[d], _loop_lexicon_counts(seg, style, scope))
             np.testing.assert_allclose(gi_counts[d], _loop_lexicon_counts(seg, gi, scope))
+            np.testing.assert_allclose(phrase_counts[d], _loop_lexicon_counts(seg, phrases, scope))
     negated = np.concatenate([_loop_negated(seg) for seg in batch.segmentations])
     np.testing.assert_array_equal(batch.negated, negated)
     assert negated.any()

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from toolkit.errors import ToolkitError
-from toolkit.features._batch import Batch
+from toolkit.features._batch import Batch, phrase_table
 from toolkit.lexicons import Lexicon, load_lexicon, registry
 
 COLUMNS = ["corpus", "lexicon", "category", "n_articles", "n_hit_articles", "hit_rate", "n_tokens",
@@ -72,7 +72,7 @@ def _token_hits(batch: Batch, lexicon: Lexicon, mask: np.ndarray) -> np.ndarray:
     """Tokens × categories: whether a token of the scope is covered by a match of the category (bool)."""
     n_tok = len(batch.token_ids)
     n_cat = len(lexicon.categories)
-    phrases = lexicon.phrase_table(batch.vocab)
+    phrases = phrase_table(lexicon, batch.vocab)
     mat = lexicon.matrix(batch.vocab)
     hits = np.zeros((n_tok, n_cat), dtype=bool)
     if n_tok:

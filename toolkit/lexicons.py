@@ -51,16 +51,13 @@ class Vocabulary:
         return len(self.terms)
 
     def ids(self, tokens: list[str]) -> np.ndarray:
+        """The id of each token; tokens not seen before are added."""
         index = self.index
-        get = index.get
-        out = np.empty(len(tokens), dtype=np.int32)
-        for i, token in enumerate(tokens):
-            j = get(token)
-            if j is None:
-                j = index[token] = len(self.terms)
+        for token in dict.fromkeys(tokens):  # the distinct tokens, in order of first occurrence
+            if token not in index:
+                index[token] = len(self.terms)
                 self.terms.append(token)
-            out[i] = j
-        return out
+        return np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
 
     def get(self, term: str) -> int | None:
         return self.index.get(term)

@@ -71,6 +71,18 @@ def _as_layout(seg) -> Layout:
     )
 
 
+_PACK_BITS = 21  # token ids of up to three words packed into one int64 (vocabularies below 2 million terms)
+_PACK_LIMIT = 1 << _PACK_BITS
+
+
+def _pack(ids: np.ndarray) -> np.ndarray:
+    """Rows of up to three token ids (each below ``_PACK_LIMIT``) as one integer per row."""
+    out = np.zeros(len(ids), dtype=np.int64)
+    for j in range(ids.shape[1]):
+        out = (out << _PACK_BITS) | ids[:, j]
+    return out
+
+
 class Batch:
     """Segmented articles with flat token arrays.
 
@@ -136,18 +148,21 @@ class Batch:
 
     def counts(self, scope: str = "all") -> sp.csr_matrix:
         """Articles × vocabulary token counts for a scope."""
-        if scope not in self._counts:
-            m = self.mask(scope)
+        return self._masked_counts(scope, self.mask(scope) if scope not in self._counts else None)
+
+    def _masked_counts(self, key: str, mask: np.ndarray | None) -> sp.csr_matrix:
+        """Articles × vocabulary counts of the tokens under ``mask``, cached under ``key``."""
+        if key not in self._counts:
             mat = sp.csr_matrix(
-                (np.ones(int(m.sum()), dtype=np.float64), (self.token_doc[m], self.token_ids[m])),
+                (np.ones(int(mask.sum()), dtype=np.float64), (self.token_doc[mask], self.token_ids[mask])),
                 shape=(self.n_docs, len(self.vocab)),
             )
             mat.sum_duplicates()
-            self._counts[scope] = mat
-        mat = self._counts[scope]
+            self._counts[key] = mat
+        mat = self._counts[key]
         if mat.shape[1] < len(self.vocab):  # the vocabulary grew (phrases of a new lexicon)
             mat = sp.csr_matrix((mat.data, mat.indices, mat.indptr), shape=(self.n_docs, len(self.vocab)))
-            self._counts[scope] = mat
+            self._counts[key] = mat
         return mat
 
     def n_words(self, scope: str = "all") -> np.ndarray:
@@ -246,12 +261,7 @@ class Batch:
             m = m & (self.negated if negated else ~self.negated)
         phrases = phrase_table(lexicon, self.vocab)  # may grow the vocabulary
         mat = lexicon.matrix(self.vocab)
-        if negated is None:
-            counts = self.counts(scope)
-        else:
-            counts = sp.csr_matrix(
-                (np.ones(int(m.sum())), (self.token_doc[m], self.token_ids[m])), shape=(self.n_docs, len(self.vocab))
-            )
+        counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
         out = np.asarray((counts @ mat).todense(), dtype=np.float64)
         if phrases:
             out += self._phrase_counts(phrases, len(lexicon.categories), m)
@@ -267,34 +277,72 @@ class Batch:
     def phrase_matches(self, phrases, mask: np.ndarray | None = None):
         """Yield (start positions, phrase length, categories) of each phrase, within one sentence and scope.
 
-        Candidates are the positions of each phrase's first word, found once for all phrases (one ``np.isin``
-        and a sort), so the cost grows with the number of candidate positions, not phrases × tokens.
+        ``phrases`` is a phrase table (``Lexicon.phrase_table``): (token ids, categories) pairs. The matches of all
+        phrases are found once per batch and table (``_phrase_hits``); ``mask`` keeps the matches that start on
+        a token of the scope.
         """
-        ids = self.token_ids
+        pos, which = self._phrase_hits(phrases)
+        if mask is not None and len(pos):
+            keep = mask[pos]
+            pos, which = pos[keep], which[keep]
+        if not len(pos):
+            return
+        order = np.argsort(which, kind="stable")
+        pos, which = pos[order], which[order]
+        bounds = np.flatnonzero(np.diff(which)) + 1
+        for group_pos, group_which in zip(np.split(pos, bounds), np.split(which, bounds)):
+            phrase_ids, cats = phrases[int(group_which[0])]
+            yield group_pos, len(phrase_ids), cats
+
+    def _phrase_hits(self, phrases) -> tuple[np.ndarray, np.ndarray]:
+        """Start positions and phrase indices of every match of a phrase table in the batch (cached per table).
+
+        Phrases of up to three words are matched together: the ids of each window of k tokens are packed into one
+        integer and looked up among the phrases' packed ids with ``np.searchsorted``, so the cost grows with the
+        number of tokens, not phrases × tokens. Longer phrases are matched one by one.
+        """
+        cache = self.__dict__.setdefault("_phrase_hit_cache", {})
+        entry = cache.get(id(phrases))
+        if entry is not None and entry[0] is phrases:  # the table is kept in the entry, so its id is not reused
+            return entry[1], entry[2]
+        ids = self.token_ids.astype(np.int64)
         sent = self.token_sentence
         n = len(ids)
-        if not phrases or n == 0:
-            return
-        firsts = np.asarray([p[0] for p, _ in phrases], dtype=ids.dtype)
-        cand = np.flatnonzero(np.isin(ids, firsts))
-        if not len(cand):
-            return
-        order = np.argsort(ids[cand], kind="stable")
-        cand_sorted = cand[order]
-        cand_ids = ids[cand_sorted]
-        for phrase_ids, cats in phrases:
-            k = len(phrase_ids)
-            lo, hi = np.searchsorted(cand_ids, phrase_ids[0], "left"), np.searchsorted(cand_ids, phrase_ids[0], "right")
-            pos = cand_sorted[lo:hi]
-            pos = pos[pos <= n - k]
-            for j in range(1, k):
-                if not len(pos):
-                    break
-                pos = pos[(ids[pos + j] == phrase_ids[j]) & (sent[pos + j] == sent[pos])]
-            if mask is not None and len(pos):
-                pos = pos[mask[pos]]
-            if len(pos):
-                yield pos, k, cats
+        by_length: dict[int, list[int]] = {}
+        for i, (phrase_ids, _) in enumerate(phrases):
+            by_length.setdefault(len(phrase_ids), []).append(i)
+        found_pos, found_which = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
+        packable = len(self.vocab) < _PACK_LIMIT
+        for k, members in by_length.items():
+            if n < k or k == 0:
+                continue
+            members = np.asarray(members, dtype=np.int64)
+            if k <= 3 and packable:
+                words = np.asarray([phrases[i][0] for i in members], dtype=np.int64).reshape(len(members), k)
+                keys = _pack(words)
+                order = np.argsort(keys, kind="stable")
+                keys = keys[order]
+                # candidates: windows whose first word starts some phrase (a lookup table over the vocabulary)
+                is_first = np.zeros(max(len(self.vocab), int(words.max()) + 1), dtype=bool)
+                is_first[words[:, 0]] = True
+                starts = np.flatnonzero(is_first[ids[: n - k + 1]])
+                starts = starts[sent[starts] == sent[starts + k - 1]]  # within one sentence (sentences are contiguous)
+                windows = _pack(np.stack([ids[starts + j] for j in range(k)], axis=1))
+                loc = np.minimum(np.searchsorted(keys, windows), len(keys) - 1)
+                hit = keys[loc] == windows
+                found_pos.append(starts[hit])
+                found_which.append(members[order[loc[hit]]])
+                continue
+            for i in members.tolist():
+                phrase_ids = phrases[i][0]
+                pos = np.flatnonzero(ids[: n - k + 1] == phrase_ids[0])
+                for j in range(1, k):
+                    pos = pos[(ids[pos + j] == phrase_ids[j]) & (sent[pos + j] == sent[pos])]
+                found_pos.append(pos)
+                found_which.append(np.full(len(pos), i, dtype=np.int64))
+        pos, which = np.concatenate(found_pos), np.concatenate(found_which)
+        cache[id(phrases)] = (phrases, pos, which)
+        return pos, which
 
     def lexicon_evidence(self, doc: int, lexicon: Lexicon, category: str | None = None, scope: str = "all"):
         """The tokens of one article that matched a lexicon (or one of its categories), with their sentences."""

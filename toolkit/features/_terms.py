@@ -28,6 +28,7 @@ import numpy as np
 import yaml
 
 from toolkit.errors import ToolkitError
+from toolkit.features._batch import phrase_table
 from toolkit.lexicons import Lexicon
 from toolkit.segment import tokenize_with_offsets
 
@@ -138,7 +139,7 @@ class TermTable:
         return self._resolve(batch, pos, length, group)
 
     def _raw(self, batch, lexicon: Lexicon):
-        phrases = lexicon.phrase_table(batch.vocab)
+        phrases = phrase_table(lexicon, batch.vocab)
         mat = lexicon.matrix(batch.vocab)
         hits = mat[batch.token_ids].tocoo()
         pos = [hits.row.astype(np.int64)]
@@ -155,7 +156,7 @@ class TermTable:
         keep = np.zeros(len(pos), dtype=bool)
         for i, (p, k, g) in enumerate(zip(pos.tolist(), length.tolist(), group.tolist())):
             doc = int(batch.token_doc[p])
-            seg = batch.segmentations[doc]
+            seg = batch.layouts[doc]
             lo = int(batch.doc_ptr[doc])
             words = [batch.vocab.terms[t] for t in batch.token_ids[p : p + k]]
             term = words[0] if k == 1 else tuple(words)
@@ -180,7 +181,7 @@ class TermTable:
         if len(batch.token_ids):
             hit = np.asarray(lex.matrix(batch.vocab)[batch.token_ids].sum(axis=1)).ravel() > 0
             has[batch.token_sentence[hit]] = True
-            for p, k, _ in batch.phrase_matches(lex.phrase_table(batch.vocab)):
+            for p, k, _ in batch.phrase_matches(phrase_table(lex, batch.vocab)):
                 has[batch.token_sentence[p]] = True
         if window:
             prev = np.zeros_like(has)

@@ -49,7 +49,7 @@ import pandas as pd
 import yaml
 
 from toolkit.errors import ToolkitError
-from toolkit.features._batch import Batch, evidence_frame
+from toolkit.features._batch import Batch, evidence_frame, phrase_table
 from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, with_user_tables
 from toolkit.lexicons import Lexicon, load_lexicon, read_lexicon
 from toolkit.paths import PACKAGE_DIR
@@ -273,7 +273,7 @@ def _analyse(batch: Batch, scope: str, frame_cues: Lexicon | None = None) -> dic
     cues = frame_cues if frame_cues is not None else frame_cue_lexicon()
     s_frames = np.zeros((n_sent, len(cues.categories)))
     if n_tok:
-        phrases = cues.phrase_table(batch.vocab)
+        phrases = phrase_table(cues, batch.vocab)
         cue_mat = cues.matrix(batch.vocab)
         hits = cue_mat[batch.token_ids].tocoo()
         keep = mask[hits.row] & ~exclude[hits.row]

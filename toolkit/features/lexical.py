@@ -83,7 +83,10 @@ FEATURES = {
     "allcaps_per_1k": "all-capital emphasis words (not acronyms) per 1,000 words",
 }
 
-_ALLCAPS_RE = re.compile(r"(?<![\w'’-])[A-Z][A-Z'’-]*[A-Z](?=(?:['’]s)?(?![\w'’-]))")
+# A word in capitals: [A-Z][A-Z'’-]*[A-Z], not preceded by a word character, apostrophe or hyphen (checked with
+# ``_WORDISH_RE`` after the match: a pattern that starts with a look-behind is tried at every position of the text).
+_ALLCAPS_RE = re.compile(r"[A-Z][A-Z'’-]*[A-Z](?=(?:['’]s)?(?![\w'’-]))")
+_WORDISH_RE = re.compile(r"[\w'’-]")
 
 
 def style_lexicon():
@@ -137,6 +140,8 @@ def _upper_scan(batch: Batch) -> None:
             continue
         starts = []
         for m in _ALLCAPS_RE.finditer(text):
+            if m.start() and _WORDISH_RE.match(text, m.start() - 1):
+                continue
             word = m.group().lower().replace("’", "'")
             n_letters = len(word) - word.count("'") - word.count("-")  # the match holds only A-Z ' ’ -
             emphasis = not (word in acronyms or n_letters < 2 or (n_letters < 4 and word not in easy))
