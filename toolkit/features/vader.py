@@ -77,11 +77,11 @@ def _scores(batch: Batch) -> np.ndarray:
     out = np.zeros((int(batch.sentence_ptr[-1]), 4))
     lengths = batch.sentence_lengths("all")
     k = 0
-    for seg in batch.segmentations:
-        text = seg.text
-        for s in seg.sentences:
+    for lay in batch.layouts:
+        text = lay.text
+        for start, end in zip(lay.sentence_start.tolist(), lay.sentence_end.tolist()):
             if lengths[k] > 0:
-                r = score(text[s.start : s.end])
+                r = score(text[start:end])
                 out[k] = (r["neg"], r["neu"], r["pos"], r["compound"])
             k += 1
     batch.__dict__["_vader_scores"] = out
