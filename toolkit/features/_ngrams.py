@@ -44,6 +44,7 @@ class NgramIndex:
         self._uni_cols = np.zeros(0, dtype=np.int64)
         self._big_keys = np.zeros(0, dtype=np.int64)
         self._big_cols = np.zeros(0, dtype=np.int64)
+        self._big_first = np.zeros(1, dtype=bool)
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -63,6 +64,8 @@ class NgramIndex:
                 first_of_key = np.ones(len(keys), dtype=bool)
                 first_of_key[1:] = keys[1:] != keys[:-1]  # a duplicate term keeps its first column
                 self._big_keys, self._big_cols = keys[first_of_key], cols[first_of_key]
+                self._big_first = np.zeros(int(first.max()) + 2, dtype=bool)  # last entry: ids beyond, never set
+                self._big_first[first] = True
         seen = len(self._uni_cols)
         if seen == len(vocab):
             return
@@ -88,12 +91,13 @@ class NgramIndex:
         hit = cols >= 0
         rows_out, cols_out = [docs[hit]], [cols[hit]]
         if len(self._big_keys) and len(ids) > 1:
-            same = docs[1:] == docs[:-1]
-            keys = ids[:-1][same] * _KEY_SHIFT + ids[1:][same]
-            pos = np.searchsorted(self._big_keys, keys)
-            pos[pos == len(self._big_keys)] = 0
+            # candidates: adjacent pairs of one article whose first word starts some bigram term
+            first = np.flatnonzero(self._big_first[np.minimum(ids[:-1], len(self._big_first) - 1)]
+                                   & (docs[1:] == docs[:-1]))
+            keys = ids[first] * _KEY_SHIFT + ids[first + 1]
+            pos = np.minimum(np.searchsorted(self._big_keys, keys), len(self._big_keys) - 1)
             found = self._big_keys[pos] == keys
-            rows_out.append(docs[:-1][same][found])
+            rows_out.append(docs[first[found]])
             cols_out.append(self._big_cols[pos[found]])
         rows = np.concatenate(rows_out)
         cols = np.concatenate(cols_out)
