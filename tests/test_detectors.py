@@ -249,3 +249,84 @@ def test_context_block_uses_the_group_of_each_text(tmp_path):
     assert np.array_equal(loaded.predict_proba(texts, groups=groups), model.predict_proba(texts, groups=groups))
     with pytest.raises(ToolkitError, match="groups"):
         model.transform(texts[:4], groups=[0, 1])
+
+
+def test_length_feature_is_the_standardised_log_word_count(tmp_path):
+    from toolkit.segment import tokenize
+
+    texts, Y = _toy_corpus(60)
+    texts = [t + " extra" * (i % 7) for i, t in enumerate(texts)]
+    model = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, length_weight=0.8).fit(texts, Y)
+    n_word = len(model.vocabularies_["word"])
+    assert model.coef_.shape[1] == n_word + 1
+    new = ["", "One word.", "Taxes, courts and troops: a longer text, with punctuation!", texts[0]]
+    log_len = np.log1p([len(tokenize(t)) for t in new])
+    col = model.transform(new).toarray()[:, n_word]
+    train_log = np.log1p([len(tokenize(t)) for t in texts])
+    np.testing.assert_allclose(col, 0.8 * (log_len - train_log.mean()) / train_log.std())
+    loaded = LinearMultiLabel.load(model.save(tmp_path / "m"))
+    assert np.array_equal(loaded.predict_proba(new), model.predict_proba(new))
+    assert loaded.length_weight == 0.8
+
+
+def test_auxiliary_units_of_held_out_groups_stay_out_of_the_inner_folds():
+    # labels are noise, but each text has a unique word and an auxiliary copy with the same labels: an inner model
+    # that saw the copies of its held-out texts would score them almost perfectly out of fold
+    rng = np.random.RandomState(3)
+    texts = [f"uid{i} " + " ".join(rng.choice([f"w{k}" for k in range(30)], 8)) for i in range(120)]
+    Y = (rng.rand(120, 2) < 0.5).astype(np.int8)
+    groups = np.arange(120) // 2
+    model = LinearMultiLabel(["a", "b"], C=10.0, char_ngrams=None, min_df=1)
+    model.fit(texts, Y, groups=groups, aux=(texts, Y, groups), aux_weight=1.0)
+    assert model.n_aux_ == 120
+    corr = np.corrcoef(model.oof_.ravel(), Y.ravel())[0, 1]
+    assert corr < 0.3
+    with pytest.raises(ToolkitError, match="aux"):
+        model.fit(texts, Y, aux=(texts, Y, groups))
+
+
+def test_C_is_chosen_on_the_inner_folds():
+    texts, Y = _toy_corpus(80)
+    model = LinearMultiLabel(["a", "b"], C=[0.01, 10.0], char_ngrams=None, min_df=1).fit(texts, Y)
+    assert set(model.C_scores_) == {0.01, 10.0}
+    assert model.C_ == max(model.C_scores_, key=model.C_scores_.get)
+    with pytest.raises(ToolkitError, match="C: several values"):
+        LinearMultiLabel(["a", "b"], C=[0.1, 1.0], threshold=0.5, char_ngrams=None, min_df=1).fit(texts, Y)
+
+
+@pytest.fixture(scope="session")
+def techniques_small(installed_corpus):
+    installed_corpus("semeval2023-task3-en")
+    installed_corpus("semeval2020-ptc")
+    from toolkit.detectors.data import load_shared
+
+    data = load_shared("techniques")
+    articles = np.unique(data.groups)[:60]
+    return data, data.subset(np.flatnonzero(np.isin(data.groups, articles)))
+
+
+def test_ptc_sentences_only_come_from_training_articles(techniques_small):
+    from toolkit.detectors.models import ptc_units
+
+    full, small = techniques_small
+    aux = ptc_units(small)
+    assert len(aux.ids) > 0 and set(aux.groups) <= set(small.groups)
+    everything = ptc_units(full)
+    held_out = set(everything.groups) - set(small.groups)
+    assert held_out and not held_out & set(aux.groups)
+    assert len(aux.ids) == int(np.isin(everything.groups, list(small.groups)).sum())
+
+
+def test_techniques_model_reads_length_and_ptc_sentences(techniques_small):
+    from toolkit.detectors.models import MAIN_PARAMS, ptc_units
+
+    _, small = techniques_small
+    model = fit_main(small)
+    assert model.n_aux_ == len(ptc_units(small).ids) > 0
+    assert model.length_weight == MAIN_PARAMS["techniques"]["length_weight"] > 0
+    # longer paragraphs carry more techniques: the length column pushes the most frequent technique up
+    j = list(small.labels).index("Loaded_Language")
+    assert model.coef_[j, -1] > 0
+    short, long = "He said no.", " ".join(small.texts[i] for i in np.argsort([-len(t) for t in small.texts])[:1])
+    p = model.predict_proba([short, long])
+    assert p.shape == (2, len(small.labels)) and p[1, j] > p[0, j]

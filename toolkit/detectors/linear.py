@@ -1,12 +1,15 @@
 """Multi-label linear text classifier over TF-IDF word and character n-grams, stored as plain arrays.
 
 One logistic regression per label (one-vs-rest) over a TF-IDF matrix of word n-grams (the toolkit's ``tokenize``)
-and character n-grams within word boundaries, plus optional dense extra features (e.g. cue-lexicon scores).
-Per-label decision thresholds are tuned on out-of-fold predictions inside the training data only.
+and character n-grams within word boundaries, plus optionally a length column (the standardised log of the number
+of tokens, computed from the text) and dense extra features (e.g. cue-lexicon scores). Per-label decision thresholds
+are tuned on out-of-fold predictions inside the training data only, and so is C when several values are given.
+Auxiliary training units (e.g. sentences labelled in another annotation of the same articles) can train the
+coefficients without being scored.
 
 The fitted model is vocabularies + idf + coefficients + intercepts + thresholds: ``save`` writes them as JSON and
 an ``.npz`` (``allow_pickle=False``), so loading a model runs no code; inference is re-implemented here from the
-arrays (counts with a fixed vocabulary, sublinear tf, idf, l2 norm, dot product, logistic).
+arrays (counts with a fixed vocabulary, sublinear tf, idf, l2 norm, the length column, dot product, logistic).
 
 References:
     Salton & Buckley (1988), term-weighting approaches (TF-IDF); scikit-learn's ``TfidfVectorizer``
@@ -42,10 +45,14 @@ def _char_analyzer(ngram_range: tuple[int, int]):
     return CountVectorizer(analyzer="char_wb", ngram_range=tuple(ngram_range), lowercase=True).build_analyzer()
 
 
-def _counts(texts: list[str], analyzer, vocabulary: dict[str, int]) -> sparse.csr_matrix:
+def _counts(texts: list[str], analyzer, vocabulary: dict[str, int], n_out: list | None = None) -> sparse.csr_matrix:
+    """Counts of the vocabulary's features in each text; ``n_out`` (a list) receives each text's number of features."""
     indptr, indices = [0], []
     for text in texts:
-        for feature in analyzer(text):
+        features = analyzer(text)
+        if n_out is not None:
+            n_out.append(len(features))
+        for feature in features:
             j = vocabulary.get(feature)
             if j is not None:
                 indices.append(j)
@@ -54,6 +61,23 @@ def _counts(texts: list[str], analyzer, vocabulary: dict[str, int]) -> sparse.cs
     X = sparse.csr_matrix((data, np.asarray(indices, dtype=np.int64), np.asarray(indptr)), shape=(len(texts), len(vocabulary)))
     X.sum_duplicates()
     return X
+
+
+def n_words(texts) -> np.ndarray:
+    """Number of tokens of each text (the toolkit's ``tokenize``): the input of the length feature."""
+    return np.array([len(tokenize(text)) for text in texts], dtype=np.float64)
+
+
+def _objective(P: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, mix: float) -> float:
+    """``(1 - mix) * micro-F1 + mix * macro-F1`` (macro over labels with positives) of ``P >= thresholds``."""
+    Y = np.asarray(Y, dtype=bool)
+    pred = P >= thresholds
+    tp, fp, fn = (pred & Y).sum(axis=0), (pred & ~Y).sum(axis=0), (~pred & Y).sum(axis=0)
+    micro = 2 * tp.sum() / max(2 * tp.sum() + fp.sum() + fn.sum(), 1)
+    has = Y.any(axis=0)
+    f1 = 2 * tp / np.maximum(2 * tp + fp + fn, 1)
+    macro = f1[has].mean() if has.any() else 0.0
+    return float((1 - mix) * micro + mix * macro)
 
 
 def _tfidf(X: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
@@ -166,7 +190,8 @@ class LinearMultiLabel:
 
     Parameters:
         labels: label names, in the column order of ``Y``.
-        C: inverse regularisation strength of each logistic regression.
+        C: inverse regularisation strength of each logistic regression, or a list of values to choose from on the
+            inner folds (see ``fit``).
         class_weight: ``"balanced"`` or None.
         char_ngrams: character n-gram range, or None for words only.
         min_df: minimum document frequency of a feature in the training texts.
@@ -179,6 +204,7 @@ class LinearMultiLabel:
         threshold_prior: shrink each tuned threshold toward the common one (see ``shrunk_thresholds``); 0: off.
         context_weight: weight of the context block (the word TF-IDF of all texts of the same group, e.g. the
             article of a paragraph; see ``transform``); 0: no context block.
+        length_weight: weight of the length feature (standardised ``log(1 + n_words)``, see ``transform``); 0: off.
 
     With tuned thresholds the model is cross-fitted: the stored coefficients are the mean of the ``inner_folds``
     inner models whose out-of-fold probabilities tuned the thresholds (no refit on all the training texts).
@@ -186,7 +212,7 @@ class LinearMultiLabel:
 
     def __init__(self, labels, C=10.0, class_weight="balanced", char_ngrams=(3, 5), min_df=2,
                  max_features=60000, threshold="tuned", threshold_mix=0.5, inner_folds=4, single_label=False,
-                 random_state=0, threshold_prior=0.0, context_weight=0.0):
+                 random_state=0, threshold_prior=0.0, context_weight=0.0, length_weight=0.0):
         self.labels = list(labels)
         self.C = C
         self.class_weight = class_weight
@@ -200,6 +226,7 @@ class LinearMultiLabel:
         self.random_state = random_state
         self.threshold_prior = threshold_prior
         self.context_weight = context_weight
+        self.length_weight = length_weight
 
     # -- features ---------------------------------------------------------------------------------------------
     def _fit_vocabularies(self, texts):
@@ -225,23 +252,37 @@ class LinearMultiLabel:
             out["char"] = _char_analyzer(self.char_ngrams)
         return out
 
-    def transform(self, texts, extra=None, counts=None, groups=None) -> sparse.csr_matrix:
-        """The feature matrix: TF-IDF blocks (each l2-normalised), the context block, then the scaled extras.
+    def transform(self, texts, extra=None, counts=None, groups=None, lengths=None) -> sparse.csr_matrix:
+        """The feature matrix: TF-IDF blocks (each l2-normalised), the context block, the length feature, then the
+        scaled extras.
 
         With ``context_weight`` > 0, each text also gets the word TF-IDF of its context, the sum of the word counts
         of all texts with the same ``groups`` value (e.g. the paragraphs of one article; ``groups`` None: all
-        ``texts`` are one group), l2-normalised and scaled by ``context_weight``.
+        ``texts`` are one group), l2-normalised and scaled by ``context_weight``. With ``length_weight`` > 0, one
+        more column: ``log(1 + n_words)`` (``n_words``: tokens of the toolkit's tokenizer), standardised with the
+        training mean and standard deviation and scaled by ``length_weight``. The l2 norm of the TF-IDF blocks
+        removes a text's length, which is strong evidence for whether a paragraph uses any technique at all.
+        ``counts`` and ``lengths`` (precomputed word counts and ``n_words``) are for ``fit``.
         """
         texts = list(texts)
         blocks = []
         word_counts = None
         for name, analyzer in self._analyzers().items():
-            c = counts[name] if counts else _counts(texts, analyzer, self.vocabularies_[name])
+            n_out = [] if name == "word" and lengths is None else None
+            c = counts[name] if counts else _counts(texts, analyzer, self.vocabularies_[name], n_out=n_out)
             if name == "word":
                 word_counts = c
+                if n_out is not None and not counts:
+                    # the word analyzer yields n tokens and n - 1 bigrams: this is len(tokenize(text))
+                    lengths = (np.asarray(n_out, dtype=np.float64) + 1) // 2
             blocks.append(_tfidf(c, self.idf_[name]))
         if getattr(self, "context_weight", 0.0) and len(texts):
             blocks.append(self.context_weight * _tfidf(_group_sums(word_counts, groups), self.idf_["word"]))
+        if getattr(self, "length_weight", 0.0):
+            if lengths is None:
+                lengths = n_words(texts)
+            z = (np.log1p(np.asarray(lengths, dtype=np.float64)) - self.length_mean_) / self.length_scale_
+            blocks.append(sparse.csr_matrix(self.length_weight * z[:, None]))
         if self.n_extra_:
             if extra is None or np.shape(extra) != (len(texts), self.n_extra_):
                 raise ToolkitError(f"extra features: expected an array of shape ({len(texts)}, {self.n_extra_}), got {None if extra is None else np.shape(extra)}")
@@ -250,11 +291,12 @@ class LinearMultiLabel:
         return sparse.hstack(blocks, format="csr")
 
     # -- fitting ----------------------------------------------------------------------------------------------
-    def _fit_coefs(self, X, Y):
+    def _fit_coefs(self, X, Y, C=None, sample_weight=None):
         from sklearn.linear_model import LogisticRegression
 
         from threadpoolctl import threadpool_limits
 
+        C = self.C if C is None else C
         n_labels = Y.shape[1]
         coef = np.zeros((n_labels, X.shape[1]))
         intercept = np.zeros(n_labels)
@@ -264,19 +306,26 @@ class LinearMultiLabel:
                 p = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
                 intercept[j] = np.log(p / (1 - p))
                 continue
-            model = LogisticRegression(C=self.C, class_weight=self.class_weight, max_iter=2000,
+            model = LogisticRegression(C=C, class_weight=self.class_weight, max_iter=2000,
                                        random_state=self.random_state)
             with threadpool_limits(1):  # small problems: threads only add contention
-                model.fit(X, y)
+                model.fit(X, y, sample_weight=sample_weight)
             coef[j] = model.coef_[0]
             intercept[j] = model.intercept_[0]
         return coef, intercept
 
-    def fit(self, texts, Y, groups=None, extra=None, extra_weight=0.3):
+    def fit(self, texts, Y, groups=None, extra=None, extra_weight=0.3, aux=None, aux_weight=1.0):
         """Fit on ``texts`` with the 0/1 label matrix ``Y`` (n_texts × n_labels).
 
         ``groups`` (e.g. article ids of paragraphs) keep a group in one inner fold when thresholds are tuned;
         ``extra`` is an optional dense array of additional features, standardised and scaled by ``extra_weight``.
+        ``aux``: optional auxiliary training units ``(texts, Y, groups)`` (e.g. sentences of the same articles,
+        labelled in another annotation) that train the coefficients with sample weight ``aux_weight`` but are never
+        scored: the vocabulary, the thresholds and the choice of C rest on ``texts`` alone. In each inner fold, the
+        auxiliary units of the held-out groups are left out (requires ``groups``). Not with ``extra``.
+
+        A list of several ``C`` values is chosen from by the tuning objective on the inner out-of-fold predictions
+        (each C with its own tuned thresholds); the chosen value is ``C_``.
         """
         from sklearn.model_selection import GroupKFold, KFold
 
@@ -284,6 +333,14 @@ class LinearMultiLabel:
         Y = np.asarray(Y, dtype=np.int8)
         if Y.ndim != 2 or Y.shape != (len(texts), len(self.labels)):
             raise ToolkitError(f"labels: expected a {len(texts)} × {len(self.labels)} matrix, got shape {Y.shape}")
+        Cs = [float(c) for c in self.C] if isinstance(self.C, (list, tuple)) else [float(self.C)]
+        tuned = self.threshold == "tuned" and not self.single_label and len(texts) >= 2 * self.inner_folds
+        if len(Cs) > 1 and not tuned:
+            raise ToolkitError(f"C: several values ({Cs}) need tuned thresholds on inner folds "
+                               f"(threshold='tuned', multi-label, at least {2 * self.inner_folds} texts)")
+        if aux is not None and (groups is None or extra is not None):
+            raise ToolkitError("aux: auxiliary training units need groups (to keep held-out groups out of the "
+                               "inner folds) and cannot be combined with extra features")
         if extra is not None:
             extra = np.asarray(extra, dtype=np.float64)
             self.n_extra_ = extra.shape[1]
@@ -296,34 +353,68 @@ class LinearMultiLabel:
             self.extra_mean_ = self.extra_scale_ = np.zeros(0)
             self.extra_weight_ = 0.0
         counts = self._fit_vocabularies(texts)
-        X = self.transform(texts, extra, counts=counts, groups=groups)
+        lengths = n_words(texts)
+        log_len = np.log1p(lengths)
+        self.length_mean_ = float(log_len.mean()) if len(texts) else 0.0
+        self.length_scale_ = float(log_len.std()) if len(texts) and log_len.std() > 0 else 1.0
+        X = self.transform(texts, extra, counts=counts, groups=groups, lengths=lengths)
+        if aux is not None:
+            aux_texts, aux_Y, aux_groups = list(aux[0]), np.asarray(aux[1], dtype=np.int8), np.asarray(aux[2])
+            if aux_Y.shape != (len(aux_texts), len(self.labels)) or len(aux_groups) != len(aux_texts):
+                raise ToolkitError(f"aux: expected {len(aux_texts)} texts, a {len(aux_texts)} × {len(self.labels)} "
+                                   f"label matrix and {len(aux_texts)} groups, got {aux_Y.shape} and "
+                                   f"{len(aux_groups)} groups")
+            X_aux = self.transform(aux_texts, groups=aux_groups)
+        else:
+            aux_groups = np.zeros(0)
+        self.n_aux_ = len(aux_groups)
 
-        if self.threshold == "tuned" and not self.single_label and len(texts) >= 2 * self.inner_folds:
+        def fit_on(rows, C, held_out_groups=()):
+            """Coefficients from the rows ``rows`` of X plus the auxiliary units outside ``held_out_groups``."""
+            if aux is None or not len(aux_groups):
+                return self._fit_coefs(X[rows], Y[rows], C)
+            keep = np.flatnonzero(~np.isin(aux_groups, list(held_out_groups)))
+            Xa = sparse.vstack([X[rows], X_aux[keep]], format="csr")
+            Ya = np.vstack([Y[rows], aux_Y[keep]])
+            w = np.concatenate([np.ones(len(rows)), np.full(len(keep), float(aux_weight))])
+            return self._fit_coefs(Xa, Ya, C, sample_weight=w)
+
+        if tuned:
             # Cross-fit: one model per inner fold, thresholds tuned on their out-of-fold probabilities, and the
             # stored model is the average of the inner models (mean coefficients and intercepts, i.e. mean
             # log-odds), so the thresholds apply to the same kind of scores they were tuned on. A model refitted
             # on all training texts is more confident than the inner ones and the thresholds do not transfer.
             # The vocabulary and idf (fitted without labels on the training texts) are shared by the inner folds.
-            oof = np.zeros(Y.shape)
-            coefs, intercepts = [], []
             if groups is not None:
                 rng = np.random.RandomState(self.random_state)
                 uniq = np.unique(np.asarray(groups))
                 perm = dict(zip(uniq, rng.permutation(len(uniq))))
-                split = GroupKFold(self.inner_folds).split(texts, groups=[perm[g] for g in groups])
+                splits = list(GroupKFold(self.inner_folds).split(texts, groups=[perm[g] for g in groups]))
             else:
-                split = KFold(self.inner_folds, shuffle=True, random_state=self.random_state).split(texts)
-            for tr, te in split:
-                coef, intercept = self._fit_coefs(X[tr], Y[tr])
-                oof[te] = 1.0 / (1.0 + np.exp(-(np.asarray(X[te] @ coef.T) + intercept)))
-                coefs.append(coef)
-                intercepts.append(intercept)
+                splits = list(KFold(self.inner_folds, shuffle=True, random_state=self.random_state).split(texts))
+            best = None
+            self.C_scores_ = {}
+            for C in Cs:
+                oof = np.zeros(Y.shape)
+                coefs, intercepts = [], []
+                for tr, te in splits:
+                    held_out = set(np.asarray(groups)[te]) if groups is not None else ()
+                    coef, intercept = fit_on(tr, C, held_out)
+                    oof[te] = 1.0 / (1.0 + np.exp(-(np.asarray(X[te] @ coef.T) + intercept)))
+                    coefs.append(coef)
+                    intercepts.append(intercept)
+                thresholds = shrunk_thresholds(oof, Y, mix=self.threshold_mix, prior=self.threshold_prior)
+                value = _objective(oof, Y, thresholds, self.threshold_mix)
+                self.C_scores_[C] = value
+                if best is None or value > best[0] + 1e-12:
+                    best = (value, C, oof, coefs, intercepts, thresholds)
+            _, self.C_, oof, coefs, intercepts, self.thresholds_ = best
             self.coef_ = np.mean(coefs, axis=0).astype(np.float32).astype(np.float64)  # as save() stores it
             self.intercept_ = np.mean(intercepts, axis=0)
             self.oof_ = oof
-            self.thresholds_ = shrunk_thresholds(oof, Y, mix=self.threshold_mix, prior=self.threshold_prior)
         else:
-            coef, self.intercept_ = self._fit_coefs(X, Y)
+            self.C_ = Cs[0]
+            coef, self.intercept_ = fit_on(np.arange(len(texts)), self.C_)
             self.coef_ = coef.astype(np.float32).astype(np.float64)  # what save() stores, so a reload predicts the same
             t = 0.5 if self.threshold == "tuned" else float(self.threshold)
             self.thresholds_ = np.full(Y.shape[1], t)
@@ -332,11 +423,14 @@ class LinearMultiLabel:
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in ("labels", "C", "class_weight", "char_ngrams", "min_df", "max_features",
                                               "threshold", "threshold_mix", "inner_folds", "single_label",
-                                              "random_state", "threshold_prior", "context_weight")}
+                                              "random_state", "threshold_prior", "context_weight", "length_weight")}
 
     # -- inference --------------------------------------------------------------------------------------------
     def decision_function(self, texts, extra=None, groups=None) -> np.ndarray:
-        X = self.transform(texts, extra, groups=groups)
+        return self.decision_from_features(self.transform(texts, extra, groups=groups))
+
+    def decision_from_features(self, X) -> np.ndarray:
+        """Per-label log-odds from a feature matrix laid out as ``transform`` builds it."""
         return np.asarray(X @ self.coef_.T) + self.intercept_
 
     def predict_proba(self, texts, extra=None, groups=None) -> np.ndarray:
@@ -386,15 +480,18 @@ class LinearMultiLabel:
         folder.parent.mkdir(parents=True, exist_ok=True)
         params = self.get_params()
         params["char_ngrams"] = list(self.char_ngrams) if self.char_ngrams else None
+        params["C"] = list(self.C) if isinstance(self.C, (list, tuple)) else self.C
         doc = {
             "format": FORMAT,
             "params": params,
             "vocabularies": {name: sorted(v, key=v.get) for name, v in self.vocabularies_.items()},
             "metadata": metadata or {},
+            "C_": getattr(self, "C_", None),
         }
         arrays = {"coef": self.coef_.astype(np.float32), "intercept": self.intercept_, "thresholds": self.thresholds_,
                   "extra_mean": self.extra_mean_, "extra_scale": self.extra_scale_,
-                  "extra_weight": np.array([self.extra_weight_])}
+                  "extra_weight": np.array([self.extra_weight_]),
+                  "length": np.array([getattr(self, "length_mean_", 0.0), getattr(self, "length_scale_", 1.0)])}
         for name, idf in self.idf_.items():
             arrays[f"idf_{name}"] = idf
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))
@@ -434,8 +531,11 @@ class LinearMultiLabel:
             model.extra_mean_ = z["extra_mean"]
             model.extra_scale_ = z["extra_scale"]
             model.extra_weight_ = float(z["extra_weight"][0])
+            if "length" in z.files:
+                model.length_mean_, model.length_scale_ = (float(v) for v in z["length"])
             model.idf_ = {name: z[f"idf_{name}"] for name in doc["vocabularies"]}
         model.n_extra_ = len(model.extra_mean_)
         model.vocabularies_ = {name: {t: i for i, t in enumerate(terms)} for name, terms in doc["vocabularies"].items()}
         model.metadata_ = doc.get("metadata", {})
+        model.C_ = doc.get("C_")
         return model

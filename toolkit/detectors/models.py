@@ -4,9 +4,15 @@ Four detectors per task, so that every figure has a yardstick next to it:
 
 - ``model``: the main supervised detector, ``LinearMultiLabel`` over TF-IDF word (1-2) n-grams (character n-grams
   are supported but off: on 2 CPU cores they cost several times the training time), class-balanced logistic
-  regression, cross-fitted: one model per inner fold of the training data, per-label thresholds tuned jointly for
-  micro- and macro-F1 on their out-of-fold predictions, and the stored model is the average of the inner models
-  (so the thresholds apply to scores of the kind they were tuned on).
+  regression, cross-fitted: one model per inner fold of the training data, per-label thresholds tuned jointly on
+  their out-of-fold predictions, and the stored model is the average of the inner models (so the thresholds apply
+  to scores of the kind they were tuned on). Frames: thresholds tuned for the mean of micro- and macro-F1.
+  Techniques (paragraphs): thresholds tuned for micro-F1, the figure reported for this task; one more input
+  column, the standardised ``log(1 + number of tokens)`` of the paragraph (the l2-normalised TF-IDF drops length,
+  and a long paragraph is far more likely to use a technique); and the PTC sentences of the training articles as
+  extra training units with weight 0.5 (they train the coefficients only; thresholds are tuned on paragraphs, and
+  a held-out article's sentences are never used, see ``ptc_units``).
+  Cross-validated (5 folds by article): frames micro-F1 0.669, macro-F1 0.533; techniques micro-F1 0.375 (macro-F1 0.18).
 - ``tfidf_logreg``: the plain baseline: word (1-2) n-gram TF-IDF, logistic regression (C=1, balanced), threshold 0.5.
 - ``cues``: the transparent cue lexicon (``toolkit.detectors.cues``) with per-label cut-offs on its per-1,000-word
   scores tuned jointly for micro- and macro-F1 on inner out-of-fold scores (candidates: score quantiles).
@@ -20,26 +26,29 @@ Trained models live in ``cache_dir()/models/<task>-<data sha256[:12]>-<MODEL_VER
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from toolkit import __version__
 from toolkit.detectors.cues import CueLexicon, load_seed_cues
-from toolkit.detectors.data import TaskData, load_shared
+from toolkit.detectors.data import TaskData, load_shared, load_shared_ptc
 from toolkit.detectors.linear import LinearMultiLabel, joint_thresholds
 from toolkit.errors import ToolkitError
 from toolkit.paths import cache_dir
 
 # Bump when training code or defaults change: cached models of another version are not reused.
-MODEL_VERSION = f"{__version__}-m3"
+MODEL_VERSION = f"{__version__}-m4"
 RANDOM_STATE = 0
 
 MAIN_PARAMS = {
     "frames": {"C": 1.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 3, "max_features": 60000},
-    "techniques": {"C": 3.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 2, "max_features": 60000},
+    "techniques": {"C": 3.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 2, "max_features": 60000,
+                   "threshold_mix": 0.0, "length_weight": 1.0, "ptc_weight": 0.5},
     "genre": {"C": 10.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 2, "max_features": 60000,
               "single_label": True},
 }
@@ -54,9 +63,32 @@ def seed_cues(task: str) -> dict[str, list[str]]:
     return {}
 
 
+def ptc_units(data: TaskData, ptc: TaskData | None = None) -> TaskData | None:
+    """The PTC sentence units of the articles in ``data`` (None when the PTC corpus is not installed).
+
+    Only sentences of articles that are already training articles: a held-out article (a test fold, a gold set)
+    never lends its sentence labels to training. ``ptc``: the PTC units to select from (default: the installed
+    corpus).
+    """
+    ptc = _shared_ptc() if ptc is None else ptc
+    if ptc is None:
+        return None
+    return ptc.subset(np.flatnonzero(np.isin(ptc.groups, np.unique(data.groups))))
+
+
+@lru_cache(maxsize=1)
+def _shared_ptc() -> TaskData | None:
+    return load_shared_ptc()
+
+
 def fit_main(data: TaskData, random_state=RANDOM_STATE) -> LinearMultiLabel:
     params = dict(MAIN_PARAMS[data.task])
+    ptc_weight = params.pop("ptc_weight", None)
     model = LinearMultiLabel(data.labels, random_state=random_state, **params)
+    aux = ptc_units(data) if ptc_weight else None
+    if aux is not None and len(aux.ids):
+        return model.fit(data.texts, data.Y, groups=data.groups, aux=(aux.texts, aux.Y, aux.groups),
+                         aux_weight=ptc_weight)
     return model.fit(data.texts, data.Y, groups=data.groups)
 
 
@@ -142,8 +174,6 @@ class PrevalenceBaseline:
 
 # -- cached main models ---------------------------------------------------------------------------------------
 def _params_key(task: str) -> str:
-    import hashlib
-
     return hashlib.sha256(json.dumps(MAIN_PARAMS[task], sort_keys=True, default=str).encode()).hexdigest()[:8]
 
 
@@ -159,13 +189,16 @@ def train(task: str, force: bool = False, data: TaskData | None = None) -> Path:
     """
     data = load_shared(task) if data is None else data
     checksum = data.checksum()
+    if MAIN_PARAMS[task].get("ptc_weight"):
+        aux = ptc_units(data)
+        checksum = hashlib.sha256((checksum + (aux.checksum() if aux is not None else "")).encode()).hexdigest()
     folder = model_dir(task, checksum)
     if not force and (folder / "model.json").is_file() and (folder / "cues.json").is_file():
         return folder
     model = fit_main(data)
     meta = {"task": task, "data_sha256": checksum, "model_version": MODEL_VERSION, "n_units": len(data.ids),
             "n_articles": int(len(np.unique(data.groups))), "source": data.source, "random_state": RANDOM_STATE,
-            "labels": list(data.labels)}
+            "labels": list(data.labels), "n_aux_units": int(getattr(model, "n_aux_", 0))}
     model.save(folder, metadata=meta)
     seeds = seed_cues(task)
     if seeds:
