@@ -84,3 +84,23 @@ def test_genre_family_equals_the_model_on_texts(corpus_texts):
     for j, label in enumerate(model.labels):
         np.testing.assert_allclose(got[f"{label}_prob"][:-2], proba[:-2, j], atol=1e-12)
     assert got["opinion_prob"][-2] == 0  # no words, no genre
+
+
+def test_a_model_that_reads_more_than_words_gets_the_texts(corpus_texts):
+    from toolkit.features._ngrams import model_proba
+
+    techniques_model, _ = _families()["techniques"]._models()
+    batch = Batch(corpus_texts[:20])
+    asked = []
+
+    def texts():
+        asked.append(True)
+        return batch.texts
+
+    assert techniques_model.length_weight > 0  # it reads the length of each text too
+    got = model_proba(techniques_model, batch, None, texts)
+    assert asked and np.allclose(got, techniques_model.predict_proba(batch.texts))
+    frames_model, _ = _families()["frames"]._models()
+    asked.clear()
+    model_proba(frames_model, batch, None, texts)
+    assert not asked  # words only: counted from the batch

@@ -118,11 +118,14 @@ def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.
     """``model.predict_proba`` of each article's tokens under ``mask``, from the batch's token ids.
 
     ``model`` is a ``toolkit.detectors.linear.LinearMultiLabel``. A model that reads more than word n-grams
-    (character n-grams, context or extra features) is given the texts instead: ``texts()`` returns them.
+    (character n-grams, a length column, context or extra features) is given the texts instead: ``texts()``
+    returns them.
     """
     from toolkit.detectors.linear import _tfidf
 
-    if set(model.vocabularies_) != {"word"} or getattr(model, "n_extra_", 0) or getattr(model, "context_weight", 0):
+    reads_more = (getattr(model, "n_extra_", 0) or getattr(model, "context_weight", 0)
+                  or getattr(model, "length_weight", 0))
+    if set(model.vocabularies_) != {"word"} or reads_more:
         return model.predict_proba(texts())
     index = _index_of(model, "_ngram_index", lambda: model._word_names())
     X = _tfidf(index.counts(batch, mask), model.idf_["word"])
