@@ -14,7 +14,8 @@ Passages in another script than Latin (the seed contains Arabic) are flagged wit
 
 Paragraphs are the non-empty lines of the text; sentences never cross a paragraph. Everything downstream reads
 the token arrays of the ``Segmentation``; nothing re-tokenizes. ``tokenize`` is the same word tokenizer for code
-that needs only the words.
+that needs only the words. ``layout(text)`` gives the token arrays and sentence voices of ``segment(text)`` without
+building span objects: the feature families read it.
 
 The rules are heuristics written for news text in English; their behaviour on the seed and on the shared corpora
 is pinned by ``tests/test_segment.py``.
