@@ -1,4 +1,4 @@
-"""VADER sentiment, scored per sentence and aggregated (not in the default set: about 1 ms per article).
+"""VADER sentiment, scored per sentence and aggregated (not in the default set: about 0.5–0.8 ms per article).
 
 Features (``vader.<feature>``, for the whole article and ``@authorial`` / ``@quoted``; a scope reads the
 sentences of that voice):
@@ -14,6 +14,12 @@ thresholds ±0.05 are the ones the VADER authors recommend.
 
 ``sentence_sentiment(text)`` returns the per-sentence table (for the sentiment-arc plot); ``explain`` returns
 the same rows with the score in ``weight``.
+
+Scores: the sentences of a batch are scored together by ``toolkit.features._vader_fast``, a re-implementation of
+vaderSentiment 3.3.2's ``polarity_scores`` that gives the same neg, neu, pos and compound (checked against it on
+150,444 AllSides and Tehran Times sentences: none differs) about 8 to 12 times faster: 0.5 ms per AllSides article
+when its words were seen before, 0.8 ms when none were, against 6.1 ms for ``polarity_scores`` one sentence at a
+time (``benchmarks/bench_vader.py``, 1,000 articles, one process).
 
 Lexicon: the VADER lexicon shipped in the ``vaderSentiment`` wheel (MIT licence); nothing is downloaded.
 
@@ -32,6 +38,7 @@ import pandas as pd
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch
 from toolkit.features._evidence import sentence_evidence
+from toolkit.features._vader_fast import polarity_scores_many, tables
 
 NAME = "vader"
 DEFAULT = False
@@ -66,6 +73,7 @@ def available() -> str | None:
 
 def prepare() -> None:
     analyzer()
+    tables()
 
 
 def _scores(batch: Batch) -> np.ndarray:
@@ -73,17 +81,19 @@ def _scores(batch: Batch) -> np.ndarray:
     cached = batch.__dict__.get("_vader_scores")
     if cached is not None:
         return cached
-    score = analyzer().polarity_scores
+    analyzer()  # a clear error when vaderSentiment is missing
     out = np.zeros((int(batch.sentence_ptr[-1]), 4))
-    lengths = batch.sentence_lengths("all")
+    has_words = (batch.sentence_lengths("all") > 0).tolist()
+    sentences = []
     k = 0
     for lay in batch.layouts:
         text = lay.text
         for start, end in zip(lay.sentence_start.tolist(), lay.sentence_end.tolist()):
-            if lengths[k] > 0:
-                r = score(text[start:end])
-                out[k] = (r["neg"], r["neu"], r["pos"], r["compound"])
+            if has_words[k]:
+                sentences.append(text[start:end])
             k += 1
+    if sentences:
+        out[np.flatnonzero(has_words)] = polarity_scores_many(sentences)
     batch.__dict__["_vader_scores"] = out
     return out
 
