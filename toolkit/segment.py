@@ -336,7 +336,7 @@ class Layout:
 def layout(text: str) -> Layout:
     """The token arrays and sentence voices of ``segment(text)``, about three times faster (no span objects)."""
     _check_text(text)
-    _, para_spans, marked, sentences = _structure(text)
+    _, para_spans, marked, sentences = _structure(text, find_headings=False)  # kinds are not needed here
     out = _assign(text, para_spans, marked, sentences)
     quotes = [v for v in _flatten(marked) if v.voice == "quoted"]
     out.n_quotations = len(quotes)
@@ -349,11 +349,11 @@ def _check_text(text) -> None:
         raise ToolkitError(f"segment() expects the article text as a str, got {type(text).__name__}")
 
 
-def _structure(text: str):
+def _structure(text: str, find_headings: bool = True):
     """Headline, paragraph spans, marked voice spans (boilerplate, social, quoted) and sentences (start, end,
-    paragraph index) of an article."""
+    paragraph index) of an article. Without ``find_headings`` every paragraph is of kind ``paragraph``."""
     boiler = _boilerplate_header_spans(text)
-    paragraphs, headings = _paragraphs(text, boiler)
+    paragraphs, headings = _paragraphs(text, boiler, find_headings)
     voice_spans: list[Span] = list(boiler)
     para_spans: list[Span] = []
     last_speaker: str | None = None
@@ -461,8 +461,9 @@ def _ends_with(text: str, chars: str) -> bool:
     return bool(tail) and tail[-1] in chars
 
 
-def _paragraphs(text: str, boiler: list[Span]) -> tuple[list[tuple[int, int]], set[int]]:
-    """Non-empty lines as (start, end) without surrounding white space; and which of them are headings."""
+def _paragraphs(text: str, boiler: list[Span], find_headings: bool = True) -> tuple[list[tuple[int, int]], set[int]]:
+    """Non-empty lines as (start, end) without surrounding white space; and which of them are headings (when
+    ``find_headings``)."""
     skip_to = boiler[-1].end if boiler else 0
     out = []
     for m in _LINE_RE.finditer(text):
@@ -478,7 +479,7 @@ def _paragraphs(text: str, boiler: list[Span]) -> tuple[list[tuple[int, int]], s
         end = start + len(stripped)
         out.append((start, end))
     headings = set()
-    for i, (start, end) in enumerate(out):
+    for i, (start, end) in enumerate(out if find_headings else ()):
         line = text[start:end]
         n_words = len(line.split(None, 16))  # exact up to 15, more than 15 otherwise: all the test needs
         if n_words <= 15 and not _ends_with(line, _HEADING_END) and len(out) > 1:
