@@ -83,23 +83,36 @@ _REPORTING_VERBS = (
     "chanted|posted|texted|reiterated|assured|promised|pledged|threatened|cautioned|charged|countered|"
     "retorted|reads|read|recounted|went on|according to"
 )
+
+
+def _trie_alternation(words: list[str]) -> str:
+    """``"|".join(words)`` as a trie: the same words with the same priority among words that share a prefix, but
+    the regex engine tests one branch per character instead of every word (about twice as fast here)."""
+    groups: dict[str, list[str]] = {}
+    for word in words:
+        groups.setdefault(word[:1], []).append(word[1:])
+    parts = ["" if key == "" else re.escape(key) + _trie_alternation(rest) for key, rest in groups.items()]
+    return parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+
+
+_REPORTING_VERBS_TRIE = _trie_alternation(_REPORTING_VERBS.split("|"))
 _NAME = r"(?:[A-Z][\w\-’'.]*|al-[A-Z][\w\-]*|bin|ibn|de|van|von)"
 _SPEAKER = rf"(?:(?:the|The)\s+[A-Za-z][\w\-]*(?:\s+[A-Za-z][\w\-]*){{0,3}}|{_NAME}(?:\s+{_NAME}){{0,5}}|[Hh]e|[Ss]he|[Tt]hey)"
 # After a quote: ', the Leader added' / ', he explained' / ', said Ayatollah Khamenei' / ', Cecilia Malmström, the
 # EU’s trade commissioner, said'.
 _ATTRIB_AFTER_RE = re.compile(
     rf"^[\s,]*(?:(?P<speaker>{_SPEAKER})(?:,[^,“”\"\n]{{1,90}},)?\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?"
-    rf"(?:{_REPORTING_VERBS})\b"
-    rf"|(?:{_REPORTING_VERBS})\s+(?P<speaker2>{_SPEAKER}))"
+    rf"(?:{_REPORTING_VERBS_TRIE})\b"
+    rf"|(?:{_REPORTING_VERBS_TRIE})\s+(?P<speaker2>{_SPEAKER}))"
 )
 # Before a quote, in the same sentence: 'Ayatollah Khamenei further stressed that …, saying, “'.
 _ATTRIB_BEFORE_RE = re.compile(
-    rf"(?P<speaker>{_SPEAKER})\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?(?:{_REPORTING_VERBS})\b"
+    rf"(?P<speaker>{_SPEAKER})\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?(?:{_REPORTING_VERBS_TRIE})\b"
 )
 _PRONOUNS = {"he", "she", "they"}
 _HONORIFICS = {"Mr.", "Mrs.", "Ms.", "Dr.", "Mr", "Mrs", "Ms", "Dr"}
 _SENTENCE_SUBJECT_RE = re.compile(rf"^\s*(?P<speaker>{_NAME}(?:\s+{_NAME}){{0,5}})")
-_REPORTING_RE = re.compile(rf"\b(?:{_REPORTING_VERBS})\b")
+_REPORTING_RE = re.compile(rf"\b(?:{_REPORTING_VERBS_TRIE})\b")
 
 _ABBREVIATIONS = frozenset(
     "mr mrs ms dr prof gen lt col maj capt cmdr adm sgt cpl pvt rep sen gov pres st jr sr rev fr hon "
@@ -452,7 +465,7 @@ _LINE_RE = re.compile(r"[^\r\n]+")
 _HEADING_END = ".!?:;,\"”"
 _QUOTED_LINE_RE = re.compile(r"^[‘'\"“].*[’'\"”]$")
 # "…, Ayatollah Khamenei said. “The US president …": the sentence before a quote names the speaker.
-_ATTRIB_PREVIOUS_RE = re.compile(rf"(?P<speaker>{_SPEAKER})\s+(?:{_REPORTING_VERBS})\s*[.:]\s*$")
+_ATTRIB_PREVIOUS_RE = re.compile(rf"(?P<speaker>{_SPEAKER})\s+(?:{_REPORTING_VERBS_TRIE})\s*[.:]\s*$")
 
 
 def _ends_with(text: str, chars: str) -> bool:
