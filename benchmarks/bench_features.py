@@ -1,21 +1,22 @@
-"""Speed and memory of ``featurize`` on the AllSides corpus, side by side with the loop users write by hand today.
+"""Speed and memory of featurizing the AllSides corpus, side by side with the loop users write by hand today.
 
 Prints, for the same machine and run:
 
-1. the default families (VADER and NRC are not in the default set), or ``--families``, on the first ``--limit`` articles (default: the
-   whole corpus, 37,554): articles per second, and peak resident memory of the main process and of the largest
-   worker — each size runs in its own process, so the peaks are those of that size alone (``--sizes``);
+1. the default families (VADER and NRC are not in the default set), or ``--families``, on the first ``--limit``
+   articles (default: the whole corpus, 37,554), streamed from the installed corpus into a Parquet file as
+   ``python -m toolkit features corpus:allsides-abp -o OUT.parquet`` does: articles per second, and peak resident
+   memory of the main process and of the largest worker. Each size runs in its own process, so the peaks are
+   those of that size alone (``--sizes``): equal peaks mean memory does not grow with the corpus;
 2. the same with VADER sentence scoring added;
 3. the hand-written loop — textstat's seven readability formulas and VADER ``polarity_scores`` on each whole
    article — timed on ``--sample`` articles and extrapolated;
 4. the ratio of (1) to (3), for all workers and per core.
 
 Usage:
-    python benchmarks/bench_features.py                      # the whole corpus, sizes 5,000 and all
+    python benchmarks/bench_features.py                      # the whole corpus, sizes 5,000, 20,000 and all
     python benchmarks/bench_features.py --limit 3000 --sizes 1000 3000
 
-The machine may be shared: the load average is printed before and after each measurement.
-"""
+The machine may be shared: the load average is printed before and after each measurement."""
 
 from __future__ import annotations
 
@@ -49,26 +50,36 @@ def _load_avg() -> str:
 def child(args) -> None:
     """One measurement in a fresh process; prints a JSON line."""
     warnings.simplefilter("ignore")
-    from toolkit.features import featurize, resolve_families
+    from toolkit.features import resolve_families
 
     import gc
+    import tempfile
 
-    table = _load(args.size)[["id", "text"]].copy()
+    from toolkit.corpora import iter_corpus
+    from toolkit.features import write_features
+
     gc.collect()
     families = resolve_families(args.families.split(",") if args.families else None)
-    base_mb = _rss_mb()  # the workers are forked from this process: their peak counts its pages too
     if args.vader:
         families = families + ["vader"]
+    base_mb = _rss_mb()  # the workers are forked from this process: their peak counts its pages too
     load_before = _load_avg()
-    start = time.perf_counter()
-    out = featurize(table, families, n_jobs=args.jobs)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryDirectory() as folder:
+        out_path = os.path.join(folder, "features.parquet")
+        start = time.perf_counter()
+        # what `python -m toolkit features corpus:allsides-abp -o OUT.parquet` does: read and write chunk by chunk
+        n = write_features(iter_corpus("allsides-abp", ["id", "text"], limit=args.size), out_path, families,
+                           n_jobs=args.jobs)
+        seconds = time.perf_counter() - start
+        import pyarrow.parquet as pq
+
+        n_columns = len(pq.read_schema(out_path).names) - 1  # the id index is a column in the file
     print(json.dumps({
-        "n": len(table),
+        "n": n,
         "families": families,
-        "n_columns": out.shape[1],
+        "n_columns": n_columns,
         "seconds": seconds,
-        "per_second": len(table) / seconds,
+        "per_second": n / seconds,
         "maxrss_main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "maxrss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
         "rss_at_fork_mb": base_mb,
@@ -120,10 +131,11 @@ def hand_loop(n: int) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=None, help="articles for the main measurement (default: all)")
-    parser.add_argument("--sizes", type=int, nargs="*", default=[5000],
-                        help="smaller sizes to show that memory does not grow with the corpus (default: 5000)")
+    parser.add_argument("--sizes", type=int, nargs="*", default=[5000, 20000],
+                        help="smaller sizes to show that memory does not grow with the corpus (default: 5000 20000)")
     parser.add_argument("--sample", type=int, default=300, help="articles for the hand-written loop (default: 300)")
-    parser.add_argument("--vader-limit", type=int, default=5000, help="articles for the VADER run (default: 5000)")
+    parser.add_argument("--vader-limit", type=int, default=None,
+                        help="articles for the VADER run (default: as many as the main measurement)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--families", default=None,
                         help="comma-separated families instead of the default set (e.g. lexical,readability)")
@@ -149,7 +161,7 @@ def main() -> None:
               f"(load {r['load_before']} -> {r['load_after']})")
     main_run = rows[-1]
 
-    vader_n = min(args.vader_limit, main_run["n"])
+    vader_n = min(args.vader_limit or main_run["n"], main_run["n"])
     v = _run_child(vader_n, args.jobs, vader=True, families=args.families)
     print(f"the same families + VADER sentence scoring, {v['n']:,} articles: {v['seconds']:.1f} s = "
           f"{v['per_second']:,.0f} articles/s; peak RSS largest worker {v['maxrss_worker_mb']:,.0f} MB "

@@ -123,6 +123,39 @@ def test_bounded_vocabulary_gives_the_same_features(corpus_sample, monkeypatch):
     pd.testing.assert_frame_equal(before, after)
 
 
+def test_streaming_equals_featurize(corpus_sample, tmp_path):
+    """Chunks in, one table per batch out, in order; written to Parquet batch by batch."""
+    from toolkit.features import featurize_iter, write_features
+
+    names = [n for n in family_names(default_only=True) if not getattr(family_module(n), "available", lambda: None)()]
+    table = corpus_sample[["id", "text"]]
+    whole = featurize(table, names, n_jobs=1, batch_size=8)
+    chunks = [table.iloc[i : i + 13] for i in range(0, len(table), 13)]  # chunks that do not align with batches
+    parts = list(featurize_iter(chunks, names, n_jobs=2, batch_size=8))
+    assert [len(p) for p in parts[:2]] == [8, 5]  # a batch never spans two chunks
+    pd.testing.assert_frame_equal(pd.concat(parts), whole)
+    path = tmp_path / "f.parquet"
+    assert write_features(iter(chunks), path, names, n_jobs=2) == len(table)
+    pd.testing.assert_frame_equal(pd.read_parquet(path), whole)
+    # plain texts are numbered across chunks
+    texts = table["text"].tolist()
+    numbered = pd.concat(featurize_iter([texts[:7], texts[7:]], names, n_jobs=1, batch_size=8))
+    assert list(numbered.index) == [str(i) for i in range(len(texts))]
+    assert write_features([], tmp_path / "empty.parquet", names) == 0
+    assert list(pd.read_parquet(tmp_path / "empty.parquet").columns) == feature_names(names)
+
+
+def test_cli_streams_a_whole_corpus(installed_corpus, tmp_path, capsys):
+    basil = installed_corpus("basil")
+    out = tmp_path / "basil.parquet"
+    assert main(["features", "corpus:basil", "-o", str(out), "--families", "lexical", "readability",
+                 "--no-progress"]) == 0
+    got = pd.read_parquet(out)
+    assert "wrote 300 articles" in capsys.readouterr().err
+    expected = featurize(basil[["id", "text"]], ["lexical", "readability"], n_jobs=1)
+    pd.testing.assert_frame_equal(got, expected)
+
+
 def test_unknown_family_and_feature_are_named(seed_text):
     with pytest.raises(ToolkitError, match="unknown feature family 'nope'"):
         featurize([seed_text], ["nope"])

@@ -1,6 +1,5 @@
 """``python -m toolkit features``: per-article features to a Parquet table, and the evidence behind one value."""
 
-import os
 import sys
 from pathlib import Path
 
@@ -93,21 +92,31 @@ def run(args) -> int:
     if out.parent and not out.parent.exists():
         raise ToolkitError(f"-o {args.output!r}: the folder '{out.parent}' does not exist")
 
-    from toolkit.features import featurize
+    from toolkit.features import feature_names, resolve_families, write_features
 
-    articles = _load(args.input)
     if args.jobs is not None and args.jobs < 1:
         raise ToolkitError(f"--jobs {args.jobs}: expected a positive number of worker processes")
-    table = featurize(articles, _families(args), progress=not args.no_progress, n_jobs=args.jobs)
-    tmp = out.with_name(f".{out.name}.tmp{os.getpid()}")
-    try:
-        table.to_parquet(tmp)
-        os.replace(tmp, out)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-    print(f"wrote {len(table)} articles x {table.shape[1]} features to {out}", file=sys.stderr)
+    families = resolve_families(_families(args))
+    chunks, total = _chunks(args.input)
+    n = write_features(chunks, out, families, n_jobs=args.jobs, progress=not args.no_progress, total=total)
+    print(f"wrote {n} articles x {len(feature_names(families))} features to {out}", file=sys.stderr)
     return 0
+
+
+def _chunks(spec: str):
+    """(chunks of articles, number of articles or None): a whole installed corpus is read from disk chunk by chunk,
+    so featurizing it needs no more memory than a small one; anything else is loaded first."""
+    if spec.startswith("corpus:"):
+        from toolkit.corpora import iter_corpus, parse_spec
+
+        sel = parse_spec(spec)
+        if sel.to_spec() == f"corpus:{sel.corpus}":  # no filters
+            from toolkit.corpora.store import corpus_columns
+
+            corpus_columns(sel.corpus)  # a clear error when the corpus is not installed
+            return iter_corpus(sel.corpus, ["id", "text"]), None
+    articles = _load(spec)
+    return [articles], len(articles)
 
 
 def _explain(args) -> int:

@@ -9,7 +9,15 @@ from toolkit.corpora.add import add_corpus
 from toolkit.corpora.fetch import fetch, install_info, is_installed, safe_extract
 from toolkit.corpora.registry import CORPORA, get_entry
 from toolkit.corpora.select import Selection, parse_spec, select
-from toolkit.corpora.store import corpus_checksum, lexicons_dir, list_corpora, list_tables, load_corpus, load_table
+from toolkit.corpora.store import (
+    corpus_checksum,
+    iter_corpus,
+    lexicons_dir,
+    list_corpora,
+    list_tables,
+    load_corpus,
+    load_table,
+)
 
 __all__ = [
     "CORPORA",
@@ -23,6 +31,7 @@ __all__ = [
     "lexicons_dir",
     "list_corpora",
     "list_tables",
+    "iter_corpus",
     "load_corpus",
     "load_table",
     "parse_spec",

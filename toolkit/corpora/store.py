@@ -90,6 +90,27 @@ def load_corpus(name: str, columns: list[str] | None = None) -> pd.DataFrame:
     return df.copy()
 
 
+def iter_corpus(name: str, columns: list[str] | None = None, chunk_size: int = 2048, limit: int | None = None):
+    """The article table of an installed corpus in chunks of ``chunk_size`` rows (DataFrames), read from disk one
+    chunk at a time: what streaming over a corpus of any size needs (``limit``: stop after that many rows)."""
+    path = _parquet_path(name)
+    if columns is not None:
+        available = corpus_columns(name)
+        unknown = [c for c in columns if c not in available]
+        if unknown:
+            raise ToolkitError(f"corpus {name!r} has no column {unknown[0]!r}; its columns are {available}")
+    remaining = limit
+    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size, columns=columns):
+        frame = batch.to_pandas()
+        if remaining is not None:
+            frame = frame.iloc[:remaining]
+            remaining -= len(frame)
+        if len(frame):
+            yield frame
+        if remaining is not None and remaining <= 0:
+            return
+
+
 def load_table(name: str, table: str) -> pd.DataFrame:
     """An annotation table of an installed corpus (e.g. ``load_table("basil", "spans")``)."""
     _parquet_path(name)

@@ -44,6 +44,8 @@ __all__ = [
     "feature_names",
     "featurize",
     "featurize_corpus",
+    "featurize_iter",
+    "write_features",
     "list_families",
 ]
 
@@ -222,29 +224,106 @@ def featurize(articles, families=None, *, n_jobs: int | None = None, progress: b
     """
     texts, ids = _texts_and_ids(articles)
     names = resolve_families(families)
-    chunks = [(texts[i : i + batch_size], ids[i : i + batch_size], names) for i in range(0, len(texts), batch_size)]
-    if not chunks:
+    if not texts:
         return pd.DataFrame(columns=feature_names(names), index=pd.Index([], name="id"), dtype=np.float64)
+    n_batches = -(-len(texts) // batch_size)
     if n_jobs is None:
-        n_jobs = min(os.cpu_count() or 1, len(chunks)) if len(chunks) >= 4 else 1
-    if n_jobs > 1:
-        prepare_families(names)  # load word lists once, before the workers are forked
-    bar = _progress(len(texts), progress)
-    parts = []
-    if n_jobs > 1:
-        import multiprocessing as mp
+        n_jobs = min(os.cpu_count() or 1, n_batches) if n_batches >= 4 else 1
+    parts = featurize_iter([(texts, ids)], names, n_jobs=n_jobs, progress=progress, total=len(texts),
+                           batch_size=batch_size)
+    return pd.concat(list(parts))
 
-        ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
-        with ctx.Pool(n_jobs) as pool:
-            for part in pool.imap(_worker, chunks):
-                parts.append(part)
-                bar.update(len(part))
-    else:
+
+def featurize_iter(chunks, families=None, *, n_jobs: int | None = None, progress: bool = False,
+                   total: int | None = None, batch_size: int = BATCH_SIZE):
+    """Features of a stream of articles, yielded as one table per batch of ``batch_size`` articles, in order.
+
+    ``chunks`` is an iterable of article tables or lists of texts (e.g. ``toolkit.corpora.iter_corpus(name)``), or
+    of ``(texts, ids)`` pairs. Chunks are read only as the workers need them and at most ``2 × n_jobs`` batches
+    are in flight, so memory does not grow with the number of articles.
+    """
+    names = resolve_families(families)
+    n_jobs = n_jobs or os.cpu_count() or 1
+    bar = _progress(total, progress)
+
+    def batches():
+        offset = 0
         for chunk in chunks:
-            parts.append(_worker(chunk))
-            bar.update(len(parts[-1]))
-    bar.close()
-    return pd.concat(parts)
+            if isinstance(chunk, tuple):
+                texts, ids = chunk
+            else:
+                texts, ids = _texts_and_ids(chunk)
+                if not isinstance(chunk, pd.DataFrame):  # plain texts: number them across chunks
+                    ids = [str(offset + i) for i in range(len(texts))]
+            offset += len(texts)
+            for i in range(0, len(texts), batch_size):
+                yield texts[i : i + batch_size], ids[i : i + batch_size], names
+
+    try:
+        if n_jobs > 1:
+            yield from _parallel(batches(), n_jobs, names, bar)
+        else:
+            for work in batches():
+                part = _worker(work)
+                bar.update(len(part))
+                yield part
+    finally:
+        bar.close()
+
+
+def _parallel(work, n_jobs: int, names, bar):
+    """Run ``_worker`` over ``work`` in ``n_jobs`` processes, yielding results in order, with a bounded queue."""
+    import multiprocessing as mp
+    from collections import deque
+
+    prepare_families(names)  # load word lists once, before the workers are forked
+    ctx = mp.get_context("fork") if sys.platform != "win32" else mp.get_context()
+    with ctx.Pool(n_jobs) as pool:
+        pending = deque()
+        for item in work:
+            pending.append(pool.apply_async(_worker, (item,)))
+            if len(pending) >= 2 * n_jobs:
+                part = pending.popleft().get()
+                bar.update(len(part))
+                yield part
+        while pending:
+            part = pending.popleft().get()
+            bar.update(len(part))
+            yield part
+
+
+def write_features(chunks, path, families=None, *, n_jobs: int | None = None, progress: bool = False,
+                   total: int | None = None) -> int:
+    """Stream the features of ``chunks`` (as in ``featurize_iter``) into the Parquet file ``path``, one row group
+    per batch, without holding the corpus or the whole feature table in memory. Written to a temporary file and
+    renamed into place; returns the number of articles written."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
+    writer = None
+    n = 0
+    try:
+        for part in featurize_iter(chunks, families, n_jobs=n_jobs, progress=progress, total=total):
+            table = pa.Table.from_pandas(part, preserve_index=True)
+            if writer is None:
+                writer = pq.ParquetWriter(tmp, table.schema)
+            writer.write_table(table)
+            n += len(part)
+        if writer is None:  # no articles: an empty table with the right columns
+            empty = pd.DataFrame(columns=feature_names(families), index=pd.Index([], name="id"), dtype=np.float64)
+            empty.to_parquet(tmp)
+        else:
+            writer.close()
+            writer = None
+        os.replace(tmp, path)
+    finally:
+        if writer is not None:
+            writer.close()
+        if tmp.exists():
+            tmp.unlink()
+    return n
 
 
 def prepare_families(names) -> None:
@@ -290,14 +369,13 @@ def featurize_corpus(name: str, families=None, *, progress: bool = True, n_jobs:
     path = cache_dir() / "features" / f"{name}-{key}.parquet"
     if path.is_file():
         return pd.read_parquet(path)
-    if articles is None:
-        articles = corpora.load_corpus(name)
-    table = featurize(articles, names, progress=progress, n_jobs=n_jobs)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    table.to_parquet(tmp)
-    os.replace(tmp, path)
-    return table
+    if articles is None:  # streamed from disk: memory does not grow with the corpus
+        chunks, total = corpora.iter_corpus(name, ["id", "text"]), None
+    else:
+        chunks, total = [articles], len(articles)
+    write_features(chunks, path, names, n_jobs=n_jobs, progress=progress, total=total)
+    return pd.read_parquet(path)
 
 
 def _lexicon_key(names) -> str:
