@@ -46,6 +46,9 @@ class Vocabulary:
     def __init__(self):
         self.index: dict[str, int] = {}
         self.terms: list[str] = []
+        # (the vocabulary this one was cut from, how many of its first terms it kept with the same ids): tables
+        # kept per vocabulary copy those rows instead of recomputing them
+        self.origin: tuple[Vocabulary, int] | None = None
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -68,8 +71,9 @@ _DEFAULT_VOCAB = Vocabulary()
 # The process vocabulary grows with every new word of a corpus (names, numbers, typos), and with it the per-type
 # tables kept for it (lexicon matrices, word statistics). Past ``VOCABULARY_LIMIT`` terms it is replaced by a new
 # vocabulary holding its first ``VOCABULARY_KEEP`` terms (the words seen first, mostly common ones), so the memory
-# of a long featurizing run stays bounded whatever the corpus size; tables keyed by the old vocabulary are rebuilt.
-VOCABULARY_LIMIT = 150_000
+# of a long featurizing run stays bounded whatever the corpus size. Tables kept per vocabulary copy the rows of the
+# kept terms from the old one's (``Vocabulary.origin``) and compute only the new terms.
+VOCABULARY_LIMIT = 80_000
 VOCABULARY_KEEP = 30_000
 
 
@@ -84,8 +88,12 @@ def bounded_vocabulary(limit: int | None = None, keep: int | None = None) -> Voc
     keep = VOCABULARY_KEEP if keep is None else keep
     if len(_DEFAULT_VOCAB) > limit:
         fresh = Vocabulary()
-        fresh.ids(_DEFAULT_VOCAB.terms[: min(keep, limit)])
+        kept = min(keep, limit)
+        fresh.ids(_DEFAULT_VOCAB.terms[:kept])
+        fresh.origin = (_DEFAULT_VOCAB, kept)
         _DEFAULT_VOCAB = fresh
+    elif _DEFAULT_VOCAB.origin is not None:  # one batch has run: its tables copied what they could
+        _DEFAULT_VOCAB.origin = None
     return _DEFAULT_VOCAB
 
 
@@ -165,6 +173,9 @@ class Lexicon:
         vocab = vocab or _DEFAULT_VOCAB
         if self._matrix is not None and self._matrix_vocab is vocab and self._matrix_rows == len(vocab):
             return self._matrix
+        if self._matrix is not None and vocab.origin is not None and self._matrix_vocab is vocab.origin[0]:
+            kept = min(vocab.origin[1], self._matrix_rows)  # the first rows are the same terms with the same ids
+            self._matrix, self._matrix_rows, self._matrix_vocab = self._matrix[:kept], kept, vocab
         start = self._matrix_rows if self._matrix_vocab is vocab else 0
         rows, cols, vals = [], [], []
         for i in range(start, len(vocab)):

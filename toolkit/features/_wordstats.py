@@ -155,6 +155,11 @@ def type_table(vocab: Vocabulary) -> TypeTable:
     table = _TABLES.get(vocab)
     if table is None:
         table = _TABLES[vocab] = TypeTable(vocab)
+        parent = _TABLES.get(vocab.origin[0]) if vocab.origin is not None else None
+        if parent is not None:  # a vocabulary cut from another: its first rows are the same words
+            kept = min(vocab.origin[1], parent.n)
+            table.arrays = {f: a[:kept].copy() for f, a in parent.arrays.items()}
+            table.n = kept
     return table.extend()
 
 
