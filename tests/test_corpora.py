@@ -39,6 +39,23 @@ def test_article_counts(installed_corpus, name, n):
     assert (df["text"].str.strip() != "").all()
 
 
+def test_iter_corpus_streams_row_groups(installed_corpus):
+    import pyarrow.parquet as pq
+
+    from toolkit.corpora import iter_corpus
+    from toolkit.corpora.store import _parquet_path
+
+    table = installed_corpus("allsides-abp")
+    # written in row groups, so streaming reads one group at a time
+    assert pq.ParquetFile(_parquet_path("allsides-abp")).metadata.num_row_groups > 1
+    chunks = list(iter_corpus("allsides-abp", ["id", "text"], chunk_size=1000, limit=2500))
+    assert [len(c) for c in chunks] == [1000, 1000, 500]
+    streamed = pd.concat(chunks, ignore_index=True)
+    pd.testing.assert_frame_equal(streamed, table[["id", "text"]].iloc[:2500].reset_index(drop=True))
+    with pytest.raises(ToolkitError, match="has no column 'nope'"):
+        next(iter_corpus("allsides-abp", ["id", "nope"]))
+
+
 def test_list_json_reports_counts(installed_corpus, capsys):
     installed_corpus("allsides-abp")
     from toolkit.__main__ import main

@@ -18,6 +18,7 @@ from pathlib import Path
 import yaml
 
 from toolkit.corpora.canonical import to_article_table
+from toolkit.corpora.fetch import ROW_GROUP_SIZE
 from toolkit.errors import ToolkitError
 from toolkit.paths import corpora_dir
 
@@ -82,7 +83,7 @@ def add_corpus(card_path: str | os.PathLike, force: bool = False) -> dict:
     work = Path(tempfile.mkdtemp(dir=dest, prefix=f".{name}.tmp-"))
     try:
         (work / name).mkdir()
-        df.to_parquet(work / f"{name}.parquet", index=False)
+        df.to_parquet(work / f"{name}.parquet", index=False, row_group_size=ROW_GROUP_SIZE)
         stored = {**card, "path": str(source)}
         (work / name / "card.yaml").write_text(yaml.safe_dump(stored, sort_keys=False), encoding="utf-8")
         dates = df["date"].dropna()

@@ -261,9 +261,14 @@ def is_installed(name: str) -> bool:
 # --- import -----------------------------------------------------------------------------------------------------
 
 
+# Rows per Parquet row group: ``iter_corpus`` reads one row group at a time, so streaming over a corpus holds
+# about this many articles in memory.
+ROW_GROUP_SIZE = 2048
+
+
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    df.to_parquet(path, index=False, engine="pyarrow")
+    df.to_parquet(path, index=False, engine="pyarrow", row_group_size=ROW_GROUP_SIZE)
 
 
 def import_tree(name: str, root, work: Path) -> dict:
