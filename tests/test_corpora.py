@@ -49,7 +49,7 @@ def test_iter_corpus_streams_row_groups(installed_corpus):
     # written in row groups, so streaming reads one group at a time
     assert pq.ParquetFile(_parquet_path("allsides-abp")).metadata.num_row_groups > 1
     chunks = list(iter_corpus("allsides-abp", ["id", "text"], chunk_size=1000, limit=2500))
-    assert [len(c) for c in chunks] == [1000, 1000, 500]
+    assert sum(len(c) for c in chunks) == 2500 and all(len(c) <= 1000 for c in chunks)
     streamed = pd.concat(chunks, ignore_index=True)
     pd.testing.assert_frame_equal(streamed, table[["id", "text"]].iloc[:2500].reset_index(drop=True))
     with pytest.raises(ToolkitError, match="has no column 'nope'"):

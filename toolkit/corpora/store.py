@@ -100,15 +100,20 @@ def iter_corpus(name: str, columns: list[str] | None = None, chunk_size: int = 2
         if unknown:
             raise ToolkitError(f"corpus {name!r} has no column {unknown[0]!r}; its columns are {available}")
     remaining = limit
-    for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_size, columns=columns):
-        frame = batch.to_pandas()
-        if remaining is not None:
-            frame = frame.iloc[:remaining]
-            remaining -= len(frame)
-        if len(frame):
-            yield frame
-        if remaining is not None and remaining <= 0:
-            return
+    # One row group at a time, without pre-buffering: ``iter_batches`` keeps the buffers of the groups it has read
+    # (memory grew with the corpus), reading group by group does not.
+    source = pq.ParquetFile(path, pre_buffer=False)
+    for group in range(source.metadata.num_row_groups):
+        frame = source.read_row_group(group, columns=columns).to_pandas()
+        for start in range(0, len(frame), chunk_size):
+            part = frame.iloc[start : start + chunk_size].reset_index(drop=True)
+            if remaining is not None:
+                part = part.iloc[:remaining]
+                remaining -= len(part)
+            if len(part):
+                yield part
+            if remaining is not None and remaining <= 0:
+                return
 
 
 def load_table(name: str, table: str) -> pd.DataFrame:

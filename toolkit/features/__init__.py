@@ -50,6 +50,7 @@ __all__ = [
 ]
 
 BATCH_SIZE = 256
+WRITE_ROWS = 4096  # rows per row group of the Parquet files ``write_features`` writes
 
 
 @lru_cache(maxsize=1)
@@ -304,13 +305,25 @@ def write_features(chunks, path, families=None, *, n_jobs: int | None = None, pr
     tmp = path.with_name(f".{path.name}.tmp{os.getpid()}")
     writer = None
     n = 0
+    buffer: list[pd.DataFrame] = []
+
+    def flush():
+        nonlocal writer
+        table = pa.Table.from_pandas(pd.concat(buffer), preserve_index=True)
+        buffer.clear()
+        if writer is None:
+            # no column statistics: with hundreds of columns they are most of the footer, which stays in memory
+            writer = pq.ParquetWriter(tmp, table.schema, write_statistics=False)
+        writer.write_table(table)
+
     try:
         for part in featurize_iter(chunks, families, n_jobs=n_jobs, progress=progress, total=total):
-            table = pa.Table.from_pandas(part, preserve_index=True)
-            if writer is None:
-                writer = pq.ParquetWriter(tmp, table.schema)
-            writer.write_table(table)
+            buffer.append(part)
             n += len(part)
+            if sum(len(b) for b in buffer) >= WRITE_ROWS:
+                flush()
+        if buffer:
+            flush()
         if writer is None:  # no articles: an empty table with the right columns
             empty = pd.DataFrame(columns=feature_names(families), index=pd.Index([], name="id"), dtype=np.float64)
             empty.to_parquet(tmp)
