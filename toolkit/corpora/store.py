@@ -73,15 +73,21 @@ def corpus_columns(name: str) -> list[str]:
     return list(pq.read_schema(_parquet_path(name)).names)
 
 
+def _check_columns(name: str, columns: list[str] | None) -> list[str] | None:
+    """``columns`` without repeats, after checking that the corpus has each of them (None: every column)."""
+    if columns is None:
+        return None
+    available = corpus_columns(name)
+    unknown = [c for c in columns if c not in available]
+    if unknown:
+        raise ToolkitError(f"corpus {name!r} has no column {unknown[0]!r}; its columns are {available}")
+    return list(dict.fromkeys(columns))
+
+
 def load_corpus(name: str, columns: list[str] | None = None) -> pd.DataFrame:
     """The article table of an installed corpus (only ``columns`` when given). Cached; returns a copy."""
     path = _parquet_path(name)
-    if columns is not None:
-        available = corpus_columns(name)
-        unknown = [c for c in columns if c not in available]
-        if unknown:
-            raise ToolkitError(f"corpus {name!r} has no column {unknown[0]!r}; its columns are {available}")
-        columns = list(dict.fromkeys(columns))
+    columns = _check_columns(name, columns)
     key = (name, tuple(columns) if columns is not None else None, os.stat(path).st_mtime_ns)
     df = _CACHE.get(key)
     if df is None:
@@ -94,11 +100,7 @@ def iter_corpus(name: str, columns: list[str] | None = None, chunk_size: int = 2
     """The article table of an installed corpus in chunks of ``chunk_size`` rows (DataFrames), read from disk one
     chunk at a time: what streaming over a corpus of any size needs (``limit``: stop after that many rows)."""
     path = _parquet_path(name)
-    if columns is not None:
-        available = corpus_columns(name)
-        unknown = [c for c in columns if c not in available]
-        if unknown:
-            raise ToolkitError(f"corpus {name!r} has no column {unknown[0]!r}; its columns are {available}")
+    columns = _check_columns(name, columns)
     remaining = limit
     # One row group at a time, without pre-buffering: ``iter_batches`` keeps the buffers of the groups it has read
     # (memory grew with the corpus), reading group by group does not.
