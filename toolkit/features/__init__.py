@@ -4,6 +4,8 @@
 the whole article (every voice but boilerplate) and ``<family>.<feature>@authorial`` / ``@quoted`` for the
 outlet's own words and for direct quotations. ``explain(article, feature)`` returns the words and sentences that
 produced a value. ``FeatureTransformer`` puts the same features into a scikit-learn ``Pipeline``.
+``featurize_iter`` and ``write_features`` stream: articles in chunks (``toolkit.corpora.iter_corpus``), one table
+per batch out, so featurizing a corpus of any size needs the same memory.
 
 Feature families are the modules of this folder (one file each, found by walking the folder). A family module
 defines:
