@@ -502,11 +502,6 @@ def _paragraphs(text: str, boiler: list[Span], find_headings: bool = True) -> tu
     return out, headings
 
 
-def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Sentence spans inside one paragraph."""
-    return [(a, b) for a, b, _ in _sentences_all(text, [(start, end)])]
-
-
 def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
     """Sentence spans (start, end, paragraph index) of every paragraph, from one regex pass over the text.
 

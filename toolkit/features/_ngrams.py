@@ -106,14 +106,6 @@ class NgramIndex:
         return out
 
 
-def _index_of(owner, attr: str, terms_fn) -> NgramIndex:
-    """The ``NgramIndex`` kept on ``owner`` (a model or lexicon), built on first use."""
-    index = owner.__dict__.get(attr)
-    if index is None:
-        index = owner.__dict__[attr] = NgramIndex(terms_fn())
-    return index
-
-
 def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:
     """``model.predict_proba`` of each article's tokens under ``mask``, from the batch's token ids.
 
@@ -127,9 +119,10 @@ def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.
                   or getattr(model, "length_weight", 0))
     if set(model.vocabularies_) != {"word"} or reads_more:
         return model.predict_proba(texts())
-    index = _index_of(model, "_ngram_index", lambda: model._word_names())
-    X = _tfidf(index.counts(batch, mask), model.idf_["word"])
-    return 1.0 / (1.0 + np.exp(-(np.asarray(X @ model.coef_.T) + model.intercept_)))
+    if "_ngram_index" not in model.__dict__:  # kept on the model: built once
+        model.__dict__["_ngram_index"] = NgramIndex(model._word_names())
+    X = _tfidf(model.__dict__["_ngram_index"].counts(batch, mask), model.idf_["word"])
+    return 1.0 / (1.0 + np.exp(-model.decision_from_features(X)))
 
 
 def cue_scores(lexicon, batch, mask: np.ndarray | None = None) -> np.ndarray:
