@@ -245,6 +245,22 @@ def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
     assert negated.any()
 
 
+def test_type_order_and_counts_under_any_mask(corpus_sample):
+    batch = Batch(corpus_sample["text"][:40])
+    rng = np.random.default_rng(5)
+    for mask in (batch.mask("quoted"), rng.random(len(batch.token_ids)) < 0.3, None):
+        m = np.ones(len(batch.token_ids), dtype=bool) if mask is None else mask
+        ids, docs = batch.token_ids[m], batch.token_doc[m]
+        expected = np.argsort(docs.astype(np.int64) * (int(batch.token_ids.max()) + 1) + ids, kind="stable")
+        np.testing.assert_array_equal(batch.type_order(m), expected)
+        counts = batch.counts_under(mask)
+        assert counts.has_canonical_format
+        plain = np.zeros(counts.shape)
+        np.add.at(plain, (docs, ids), 1.0)
+        np.testing.assert_array_equal(counts.toarray(), plain)
+    assert batch.counts_under(batch.mask("quoted")) is batch.counts("quoted")  # a scope mask: the cached matrix
+
+
 # -- command line ------------------------------------------------------------------------------------------------
 
 

@@ -221,3 +221,5 @@ def test_vectorised_mtld_equals_the_loop_on_corpus_articles(installed_corpus):
         bounds = np.searchsorted(doc, np.arange(batch.n_docs + 1))
         expected = [mtld(ids[bounds[i] : bounds[i + 1]].tolist()) for i in range(batch.n_docs)]
         np.testing.assert_allclose(mtld_batch(ids, bounds), expected, rtol=1e-12)
+        # the batch's one sort of all its tokens, as the family passes it, gives the same
+        np.testing.assert_allclose(mtld_batch(ids, bounds, order=batch.type_order(mask)), expected, rtol=1e-12)

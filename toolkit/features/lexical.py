@@ -218,11 +218,15 @@ def mtld(ids, threshold: float = MTLD_THRESHOLD) -> float:
     return float(np.mean(values))
 
 
-def _neighbours(ids, seq):
-    """Per position: the previous and the next position of the same id in the same sequence (-1 when none)."""
+def _neighbours(ids, seq, order=None):
+    """Per position: the previous and the next position of the same id in the same sequence (-1 when none).
+
+    ``order``: the positions sorted by sequence, id and position, when the caller has them already.
+    """
     n = len(ids)
     key = seq.astype(np.int64) * (int(ids.max()) + 1) + ids
-    order = np.argsort(key, kind="stable")
+    if order is None:
+        order = np.argsort(key, kind="stable")
     prev = np.full(n, -1, dtype=np.int64)
     nxt = np.full(n, -1, dtype=np.int64)
     sorted_key = key[order]
@@ -275,12 +279,13 @@ def _factors(prev, bounds, threshold=MTLD_THRESHOLD, window=128):
     return factors
 
 
-def mtld_batch(ids, bounds, threshold=MTLD_THRESHOLD):
+def mtld_batch(ids, bounds, threshold=MTLD_THRESHOLD, order=None):
     """MTLD of every sequence ``ids[bounds[i]:bounds[i + 1]]``, as ``mtld`` computes it, vectorised.
 
     All sequences (and their reversals, for the backward pass) advance together: each round finds, for every
     sequence, where its current factor ends, from the running count of words not seen since the factor began
-    (a word is new when its previous occurrence lies before the factor's start).
+    (a word is new when its previous occurrence lies before the factor's start). ``order``: the positions sorted
+    by sequence, id and position (``Batch.type_order``), when the caller has them.
     """
     ids = np.asarray(ids)
     bounds = np.asarray(bounds, dtype=np.int64)
@@ -290,7 +295,7 @@ def mtld_batch(ids, bounds, threshold=MTLD_THRESHOLD):
     if n == 0:
         return np.zeros(n_seq)
     seq = np.repeat(np.arange(n_seq), np.diff(bounds))
-    prev, nxt = _neighbours(ids, seq)
+    prev, nxt = _neighbours(ids, seq, order)
     # The backward pass reads every sequence reversed in place: position p there is forward position rev[p]
     # (rev is its own inverse), and the previous occurrence in reverse is the next occurrence forward.
     pos_in = np.arange(n) - bounds[seq]
@@ -324,7 +329,7 @@ def compute(batch: Batch, scope: str) -> dict[str, np.ndarray]:
     n_types = np.diff(counts.indptr).astype(np.float64)
     out["type_token_ratio"] = _ratio(n_types, n_words)
     ids, doc = batch.token_ids[mask], batch.token_doc[mask]
-    out["mtld"] = mtld_batch(ids, np.searchsorted(doc, np.arange(batch.n_docs + 1)))
+    out["mtld"] = mtld_batch(ids, np.searchsorted(doc, np.arange(batch.n_docs + 1)), order=batch.type_order(mask))
 
     table = type_table(batch.vocab)
     width = counts.shape[1]
