@@ -193,12 +193,16 @@ class Lexicon:
             kept = min(vocab.origin[1], self._matrix_rows)  # the first rows are the same terms with the same ids
             self._matrix, self._matrix_rows, self._matrix_vocab = self._matrix[:kept], kept, vocab
         start = self._matrix_rows if self._matrix_vocab is vocab else 0
+        terms = vocab.terms[start:]
+        # Most lexicons have no prefix entries: a dictionary lookup per new term is all they need.
+        hits = map(self.match, terms) if self.prefixes else map(self.words.get, terms)
         rows, cols, vals = [], [], []
-        for i in range(start, len(vocab)):
-            for cat, weight in self.match(vocab.terms[i]).items():
-                rows.append(i - start)
-                cols.append(cat)
-                vals.append(weight)
+        for i, hit in enumerate(hits):
+            if hit:
+                for cat, weight in hit.items():
+                    rows.append(i)
+                    cols.append(cat)
+                    vals.append(weight)
         new = sp.csr_matrix((vals, (rows, cols)), shape=(len(vocab) - start, len(self.categories)), dtype=np.float64)
         if start and self._matrix is not None and self._matrix.shape[1] == len(self.categories):
             self._matrix = sp.vstack([self._matrix, new], format="csr")

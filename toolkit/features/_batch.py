@@ -198,6 +198,21 @@ class Batch:
         kept = order[mask[order]]
         return (np.cumsum(mask) - 1)[kept]
 
+    def token_hits(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every nonzero of ``matrix``'s rows (vocabulary × anything) for the batch's tokens, as (token position,
+        column, value), by position then column: ``matrix[token_ids].tocoo()`` without gathering the rows of the
+        many tokens that have none. Cached per matrix."""
+        cache = self.__dict__.setdefault("_token_hits", {})
+        held = cache.get(id(matrix))
+        if held is not None and held[0] is matrix:
+            return held[1]
+        ids = self.token_ids
+        pos = np.flatnonzero(np.diff(matrix.indptr)[ids] > 0) if len(ids) else np.zeros(0, dtype=np.int64)
+        sub = matrix[ids[pos]].tocoo()
+        out = (pos[sub.row], sub.col, sub.data)
+        cache[id(matrix)] = (matrix, out)  # the matrix is kept, so its id is not reused while cached
+        return out
+
     def n_words(self, scope: str = "all") -> np.ndarray:
         """Word tokens per article in a scope."""
         cache = self.__dict__.setdefault("_n_words", {})

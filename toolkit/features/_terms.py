@@ -141,10 +141,10 @@ class TermTable:
     def _raw(self, batch, lexicon: Lexicon):
         phrases = phrase_table(lexicon, batch.vocab)
         mat = lexicon.matrix(batch.vocab)
-        hits = mat[batch.token_ids].tocoo()
-        pos = [hits.row.astype(np.int64)]
-        group = [hits.col.astype(np.int64)]
-        length = [np.ones(len(hits.row), dtype=np.int64)]
+        rows, cols, _ = batch.token_hits(mat)
+        pos = [rows.astype(np.int64)]
+        group = [cols.astype(np.int64)]
+        length = [np.ones(len(rows), dtype=np.int64)]
         for p, k, cats in batch.phrase_matches(phrases):
             for cat in cats:
                 pos.append(p.astype(np.int64))
@@ -179,8 +179,9 @@ class TermTable:
         n_sent = int(batch.sentence_ptr[-1])
         has = np.zeros(n_sent + 1, dtype=bool)
         if len(batch.token_ids):
-            hit = np.asarray(lex.matrix(batch.vocab)[batch.token_ids].sum(axis=1)).ravel() > 0
-            has[batch.token_sentence[hit]] = True
+            mat = lex.matrix(batch.vocab)
+            row_sums = np.asarray(mat.sum(axis=1)).ravel()
+            has[batch.token_sentence[row_sums[batch.token_ids] > 0]] = True
             for p, k, _ in batch.phrase_matches(phrase_table(lex, batch.vocab)):
                 has[batch.token_sentence[p]] = True
         if window:

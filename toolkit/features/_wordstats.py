@@ -69,9 +69,18 @@ def syllables(word: str) -> int:
             continue
         n = cmu.get(part)
         if n is None:
-            n = len(_pyphen().positions(part)) + 1
+            n = _hyphenation_syllables(part)
         total += n
     return max(total, 1)
+
+
+@lru_cache(maxsize=100_000)  # outlives a vocabulary that is cut and refilled (``bounded_vocabulary``)
+def _hyphenation_syllables(part: str) -> int:
+    """Hyphenation points plus one. A part without letters ("2020", "7.5") has no hyphenation point: pyphen's
+    patterns are made of letters, so the dictionary is not consulted (a fifth of the parts it is asked about)."""
+    if not any(c.isalpha() for c in part):
+        return 1
+    return len(_pyphen().positions(part)) + 1
 
 
 _DIGIT_RE = re.compile(r"\d")
@@ -127,8 +136,11 @@ class TypeTable:
         k = len(terms)
         new = {f: np.zeros(k, dtype=np.float64) for f in self.FIELDS}
         for i, word in enumerate(terms):
-            letters = sum(c.isalpha() for c in word)
-            chars = sum(c.isalnum() for c in word)
+            if word.isalpha():
+                letters = chars = len(word)
+            else:
+                letters = sum(c.isalpha() for c in word)
+                chars = sum(c.isalnum() for c in word)
             syl = syllables(word)
             new["letters"][i] = letters
             new["chars"][i] = chars

@@ -275,9 +275,9 @@ def _analyse(batch: Batch, scope: str, frame_cues: Lexicon | None = None) -> dic
     if n_tok:
         phrases = phrase_table(cues, batch.vocab)
         cue_mat = cues.matrix(batch.vocab)
-        hits = cue_mat[batch.token_ids].tocoo()
-        keep = mask[hits.row] & ~exclude[hits.row]
-        np.add.at(s_frames, (sent[hits.row[keep]], hits.col[keep]), hits.data[keep])
+        rows, cols, values = batch.token_hits(cue_mat)
+        keep = mask[rows] & ~exclude[rows]
+        np.add.at(s_frames, (sent[rows[keep]], cols[keep]), values[keep])
         for p, k, cats in batch.phrase_matches(phrases, mask):
             for cat, weight in cats.items():
                 np.add.at(s_frames[:, cat], sent[p], weight)
