@@ -261,6 +261,19 @@ def test_type_order_and_counts_under_any_mask(corpus_sample):
     assert batch.counts_under(batch.mask("quoted")) is batch.counts("quoted")  # a scope mask: the cached matrix
 
 
+def test_token_hits_equal_gathering_every_row(corpus_sample):
+    from toolkit.lexicons import load_lexicon
+
+    batch = Batch(corpus_sample["text"][:40])
+    matrix = load_lexicon("style").matrix(batch.vocab)
+    plain = matrix[batch.token_ids].tocoo()
+    rows, cols, values = batch.token_hits(matrix)
+    assert len(rows) > 100
+    for got, expected in ((rows, plain.row), (cols, plain.col), (values, plain.data)):
+        np.testing.assert_array_equal(got, expected)
+    assert batch.token_hits(matrix)[0] is rows  # cached
+
+
 # -- command line ------------------------------------------------------------------------------------------------
 
 
