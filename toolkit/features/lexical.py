@@ -236,46 +236,50 @@ def _neighbours(ids, seq, order=None):
     return prev, nxt
 
 
-def _factors(prev, bounds, threshold=MTLD_THRESHOLD, window=128):
+def _factors(prev, bounds, threshold=MTLD_THRESHOLD, chunk=128):
     """MTLD factors of each sequence ``bounds[i]:bounds[i+1]`` (one pass), vectorised over sequences.
 
     ``prev``: per position, the previous position of the same word in the same sequence (-1 when none).
+    Each round reads the next ``chunk`` positions of every unfinished sequence, carrying the count of distinct
+    words of the current factor over from the previous round, and either ends the factor at the first position
+    where the type-token ratio is at most ``threshold`` or moves on to the next chunk.
     """
     n_seq = len(bounds) - 1
     n = len(prev)
     factors = np.zeros(n_seq)
     if n == 0:
         return factors
-    starts = bounds[:-1].astype(np.int64).copy()
+    start = bounds[:-1].astype(np.int64).copy()  # where each sequence's current factor began
+    cursor = start.copy()  # the next position to read
+    types = np.zeros(n_seq, dtype=np.int64)  # distinct words of the current factor before ``cursor``
     ends = bounds[1:].astype(np.int64)
-    width = np.full(n_seq, window, dtype=np.int64)
-    active = np.flatnonzero(starts < ends)
+    offs = np.arange(chunk)
+    active = np.flatnonzero(cursor < ends)
     while len(active):
-        s, e = starts[active], ends[active]
-        L = int(min(width[active].max(), (e - s).max()))
-        offs = np.arange(L)
-        idx = s[:, None] + offs[None, :]
+        c, s, e = cursor[active], start[active], ends[active]
+        idx = c[:, None] + offs[None, :]
         valid = idx < e[:, None]
-        new = (prev[np.minimum(idx, n - 1)] < s[:, None]) & valid
-        types = np.cumsum(new, axis=1)
-        hit = (types <= threshold * (offs + 1)[None, :]) & valid
+        new = (prev[np.minimum(idx, n - 1)] < s[:, None]) & valid  # a word not seen since the factor began
+        seen = types[active][:, None] + np.cumsum(new, axis=1)
+        hit = (seen <= threshold * (idx - s[:, None] + 1)) & valid
         any_hit = hit.any(axis=1)
-        first = hit.argmax(axis=1)
-        # a complete factor: the segment ends at the first position where TTR <= threshold
-        done_hit = active[any_hit]
-        factors[done_hit] += 1.0
-        starts[done_hit] = s[any_hit] + first[any_hit] + 1
-        # no factor and the sequence ends inside the window: the partial factor of the remainder
-        rest = ~any_hit & (s + L >= e)
-        if rest.any():
-            m = (e - s)[rest]
-            ttr = types[rest, m - 1] / m
-            factors[active[rest]] += np.where(ttr < 1.0, (1.0 - ttr) / (1.0 - threshold), 0.0)
-            starts[active[rest]] = e[rest]
-        # no factor within the window and more tokens to come: look further next round
-        grow = ~any_hit & (s + L < e)
-        width[active[grow]] = L * 2
-        active = np.flatnonzero(starts < ends)
+        # a complete factor: the next one starts after the first position where TTR <= threshold
+        done = active[any_hit]
+        factors[done] += 1.0
+        start[done] = cursor[done] = c[any_hit] + hit[any_hit].argmax(axis=1) + 1
+        types[done] = 0
+        # no factor ends in the chunk: carry the count on
+        miss = ~any_hit
+        last = np.minimum(e - c, chunk)[miss] - 1
+        going = active[miss]
+        types[going] = seen[miss, last]
+        cursor[going] = c[miss] + last + 1
+        # the sequence is over inside an unfinished factor: the partial factor of the remainder
+        over = going[cursor[going] >= ends[going]]
+        if len(over):
+            ttr = types[over] / (ends[over] - start[over])
+            factors[over] += np.where(ttr < 1.0, (1.0 - ttr) / (1.0 - threshold), 0.0)
+        active = np.flatnonzero(cursor < ends)
     return factors
 
 
