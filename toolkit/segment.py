@@ -417,6 +417,7 @@ def _structure(text: str, find_headings: bool = True):
     para_voices: list[str] = []
     posts: dict[int, tuple] = {}
     last_speaker: str | None = None
+    openers = _quote_openers(text)
 
     for i, (start, end) in enumerate(paragraphs):
         para_text = text[start:end]
@@ -433,7 +434,10 @@ def _structure(text: str, find_headings: bool = True):
             marked.append(_voice_tuple(start, end, "social", None, None, *post))
             para_voices.append("social")
             continue
-        quotes, last_speaker = _quotes(text, start, end, last_speaker)
+        quotes = []
+        k = bisect.bisect_left(openers, start)
+        if k < len(openers) and openers[k] < end:  # a paragraph without an opening quote mark has no quotations
+            quotes, last_speaker = _quotes(text, start, end, last_speaker, openers)
         marked.extend(quotes)
         for m in _SOCIAL_INLINE_RE.finditer(para_text) if has_social else ():
             if not any(q[0] <= start + m.start() < q[1] for q in quotes):
@@ -453,24 +457,25 @@ def _columns(rows: list[tuple], n: int) -> np.ndarray:
 def _assign(text: str, paragraphs: list[tuple[int, int]], para_voices: list[str], flat: list[tuple],
             sentences: list[tuple[int, int, int]]) -> Layout:
     """Tokens with their sentence, paragraph and voice; each sentence's voice. ``flat`` are the marked voice
-    tuples as ``_flatten`` gives them."""
+    tuples as ``_flatten`` gives them, ``sentences`` those of ``_sentences_all(text, paragraphs)``."""
     tokens, token_start, token_end = tokenize_with_offsets(text)
     sentence_start, sentence_end, sentence_para = _columns(sentences, 3)
     token_sentence = np.searchsorted(sentence_start, token_start, side="right") - 1
-    para_starts = np.array([p[0] for p in paragraphs], dtype=np.int64)
-    token_paragraph = np.searchsorted(para_starts, token_start, side="right") - 1
 
-    # A token has the voice of the marked span that holds it, else it is the outlet's own (authorial).
-    token_voice = np.zeros(len(tokens), dtype=np.int8)
-    if flat and len(tokens):
-        span_start, span_end = _columns(flat, 2)
-        span_code = np.array([VOICE_CODE[v[2]] for v in flat], dtype=np.int8)
-        idx = np.searchsorted(span_start, token_start, side="right") - 1
-        inside = (idx >= 0) & (token_start < span_end[np.maximum(idx, 0)])
-        token_voice[inside] = span_code[idx[inside]]
-    token_voice[token_sentence < 0] = VOICE_CODE["boilerplate"]
-    token_sentence = np.maximum(token_sentence, 0)
-    token_paragraph = np.maximum(token_paragraph, 0)
+    # A token has the voice of the marked span that holds it, else it is the outlet's own (authorial). The spans do
+    # not overlap, so their starts and ends in turn are sorted bounds: a token after an odd number of bounds is
+    # inside a span.
+    bounds = np.array([x for v in flat for x in v[:2]], dtype=np.int64)
+    bound_code = np.zeros(len(bounds) + 1, dtype=np.int8)
+    bound_code[1::2] = [VOICE_CODE[v[2]] for v in flat]
+    token_voice = bound_code[np.searchsorted(bounds, token_start, side="right")]
+    # Tokens before the first sentence (token_sentence is -1, and sorted) are header: boilerplate, in sentence 0.
+    n_header = int(np.searchsorted(token_sentence, 0))
+    token_voice[:n_header] = VOICE_CODE["boilerplate"]
+    token_sentence[:n_header] = 0
+    # Every paragraph's first sentence starts where the paragraph starts, so the last paragraph that starts before a
+    # token is that of its sentence.
+    token_paragraph = sentence_para[token_sentence] if len(sentences) else np.zeros(len(tokens), dtype=np.int64)
 
     # A sentence takes the voice of most of its tokens (mixed sentences keep exact voice spans in ``voices``);
     # a sentence without tokens keeps its paragraph's voice.
@@ -569,6 +574,7 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
             i = scan.find(mark, i + 1, last)
     marks.sort()
     match = _SENTENCE_END_RE.match
+    after_abbreviation = _AFTER_ABBREVIATION_RE.match
     out = []
     n_par = len(paragraphs)
     k = 0
@@ -578,10 +584,20 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
     for pos in marks:
         if pos < resume:
             continue
-        m = match(scan, pos, last)
-        if m is None:
+        # Most marks are followed by the end of the line, or a space and a capital (a sentence end), or by a
+        # lower-case letter or digit ("U.S.", "7.5", no end): the pattern's answer there is known without running it.
+        after = pos + 1
+        if after == last or scan[after] == "\n" or (
+            scan[after] == " " and after + 1 < last and scan[after + 1] in _CAPITALS_AND_DIGITS
+        ):
+            resume = after
+        elif scan[after] in _LOWER_CASE_AND_DIGITS:
             continue
-        resume = m.end()
+        else:
+            m = match(scan, pos, last)
+            if m is None:
+                continue
+            resume = m.end()
         while pos >= p_end:  # the paragraph is over: its rest is its last sentence
             if s < p_end:
                 out.append((s, p_end, k))
@@ -595,7 +611,11 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
         if pos < p_start:
             continue
         cut = min(resume, p_end)
-        if text[pos] == "." and _ends_with_abbreviation(text[max(p_start, pos - _ABBREVIATION_WINDOW) : pos]):
+        if (
+            text[pos] == "."
+            and (pos - p_start < _ABBREVIATION_WINDOW or after_abbreviation(text, pos))
+            and _is_abbreviation(text, p_start, pos)
+        ):
             continue
         if cut > s:
             out.append((s, cut, k))
@@ -612,22 +632,31 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
     return out
 
 
-# A word longer than the longest abbreviation is none (lower-casing never shortens a word), so the word before a
-# point is read from at most this many characters.
+_CAPITALS_AND_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_LOWER_CASE_AND_DIGITS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _after_abbreviation_pattern() -> str:
+    """A pattern for a point that may end an abbreviation or an initial, tried at the point: a quick test before
+    ``_is_abbreviation``. It accepts every point that ``_is_abbreviation`` accepts, and a few more.
+
+    One look-behind per word length (a look-behind has a fixed width), each after a character that is not an ASCII
+    letter or point (else the word would be longer). Case is ignored: ``_is_abbreviation`` lower-cases the word, and
+    the only non-ASCII character that lower-cases to an ASCII letter, the Kelvin sign, matches "k" when case is
+    ignored. The word is read back at most to the paragraph start, which this pattern does not know: points close to
+    a paragraph start are left to ``_is_abbreviation``.
+    """
+    by_length: dict[int, list[str]] = {1: [r"[^\W\d_]"]}  # an initial: any letter (and a few other word characters)
+    for word in sorted(_ABBREVIATIONS):
+        if len(word) > 1:
+            by_length.setdefault(len(word), []).append(re.escape(word))
+    behind = [rf"(?<=(?<![A-Za-z.])(?:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())]
+    return r"\.(?:" + "|".join(behind) + ")"
+
+
+_AFTER_ABBREVIATION_RE = re.compile(_after_abbreviation_pattern(), re.IGNORECASE)
+# A word longer than the longest abbreviation is none (lower-casing never shortens a word).
 _ABBREVIATION_WINDOW = max(len(a) for a in _ABBREVIATIONS) + 1
-_LETTERS_AND_POINT = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ."
-
-
-def _ends_with_abbreviation(window: str) -> bool:
-    """Whether a point after ``window`` ends an abbreviation or an initial: the word before it is the run of letters
-    and points at the end of ``window`` (``window`` starts at the paragraph or ``_ABBREVIATION_WINDOW`` characters
-    before the point)."""
-    if not window.isascii():
-        return _is_abbreviation(window, 0, len(window))
-    word = window[len(window.rstrip(_LETTERS_AND_POINT)) :]
-    if len(word) == 1 and word.isupper():
-        return True  # an initial: "George W. Bush"
-    return word.lower() in _ABBREVIATIONS
 
 
 def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
@@ -643,13 +672,27 @@ def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
     return word in _ABBREVIATIONS
 
 
-_QUOTE_OPEN_RE = re.compile(r"[“«„\"‘]")
+_QUOTE_OPENERS = "“«„\"‘"
 _DOUBLE_CLOSE_RE = re.compile(r"[”»\"]")
 _SINGLE_CLOSE_RE = re.compile(r"’(?!\w)")
 
 
-def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[list[tuple], str | None]:
+def _quote_openers(text: str) -> list[int]:
+    """Sorted offsets of the characters that can open a quotation (``str.find`` is faster than a regex scan)."""
+    out = []
+    for mark in _QUOTE_OPENERS:
+        i = text.find(mark)
+        while i >= 0:
+            out.append(i)
+            i = text.find(mark, i + 1)
+    out.sort()
+    return out
+
+
+def _quotes(text: str, start: int, end: int, last_speaker: str | None,
+            openers: list[int]) -> tuple[list[tuple], str | None]:
     """Direct quotations inside one paragraph, as voice tuples with their speakers; and the last speaker named.
+    ``openers`` are the ``_quote_openers(text)``.
 
     A quotation opens with “ « „ or a straight double quote and closes at the next closing or straight double
     quote (news text mixes them: “… General Soleimani."). A quotation left open at the end of a paragraph runs to
@@ -657,13 +700,15 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[
     """
     spans = []
     pending = []
+    k = bisect.bisect_left(openers, start)
     pos = start
     while True:
-        m = _QUOTE_OPEN_RE.search(text, pos, end)
-        if not m:
+        while k < len(openers) and openers[k] < pos:
+            k += 1
+        if k == len(openers) or openers[k] >= end:
             break
-        q_start = m.start()
-        if m.group() == "‘":
+        q_start = openers[k]
+        if text[q_start] == "‘":
             if q_start > start and text[q_start - 1].isalnum():
                 pos = q_start + 1
                 continue
