@@ -164,8 +164,9 @@ def check_layout_agrees(seg):
 
 
 # Texts that end a numpy pass of ``layouts`` in odd places: empty, blank, header only, no sentence end, a quote only.
+# Lower-casing: "ΟΔΟΣ" ends with a final sigma, unless the text also holds "İ" (then every letter is lower-cased alone).
 _EDGE_TEXTS = ["", "  \n\r\n ", "date 2020-12-16", "date 2020-12-16\ntitle: x\nBody without an end", "“A quote”",
-               "x's-y don’t 7.5 U.S. Mr. Smith said. #tag pic.twitter.com/a", "İstanbul ΟΔΟΣ. Σ"]
+               "x's-y don’t 7.5 U.S. Mr. Smith said. #tag pic.twitter.com/a", "İstanbul ΟΔΟΣ. Σ", "ΟΔΟΣ, ΣΟΦΟΣ. Iran’S"]
 
 
 def check_layouts_agree(texts):

@@ -46,25 +46,31 @@ _NON_WORD_MARKERS = ("http://", "https://", "www.", "pic.twitter.com/", "@")
 _NON_SPACE_RE = re.compile(r"\S*")
 _BLANK = ord(" ")
 
-# What the tokenizer needs to know of a (lower-cased) character, as bits of one table indexed by code point, so that a
-# whole text is classified with one numpy lookup. ASCII and the curly apostrophe are filled here, other characters
-# when first seen (news text has a few hundred distinct ones). The joiner bits sit two places above the bits of the
-# characters they join, so ``(kind >> 2) & left & right`` marks every joiner at once.
+# What the tokenizer needs to know of a character once lower-cased, as bits of one table indexed by code point, so
+# that a whole text is classified with one numpy lookup; ``_LOWER`` holds the character lower-cased (the first
+# character of ``str.lower()``, as in ``fold_case``). Both are filled for a character when it is first seen (news text
+# has a few hundred distinct ones). The joiner bits sit two places above the bits of the characters they join, so
+# ``(kind >> 2) & left & right`` marks every joiner at once.
 _WORD = 1  # a letter, digit or combining mark
 _DIGIT = 2  # an ASCII digit
 _JOINS_WORDS = 4  # ' ’ -: inside a word when between word characters ("don't", "anti-terror")
 _JOINS_DIGITS = 8  # . ,: inside a number when between digits ("7.5", "7,000")
 _UNSEEN = 128
 _CHAR_KIND = np.full(0x110000, _UNSEEN, dtype=np.uint8)
-_CHAR_KIND[:128] = 0
-for _c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
-    _CHAR_KIND[ord(_c)] = _WORD
-for _c in "0123456789":
-    _CHAR_KIND[ord(_c)] |= _DIGIT
-for _c in "'’-":
-    _CHAR_KIND[ord(_c)] = _JOINS_WORDS
-for _c in ".,":
-    _CHAR_KIND[ord(_c)] = _JOINS_DIGITS
+_LOWER = np.zeros(0x110000, dtype=np.uint32)  # pages of zeros cost no memory until written
+
+
+def _char_kind(lower: str) -> int:
+    """The ``_CHAR_KIND`` bits of a lower-cased character."""
+    kind = _WORD if lower.isalnum() or unicodedata.category(lower).startswith("M") else 0
+    if lower in "0123456789":
+        kind |= _DIGIT
+    if lower in "'’-":
+        kind |= _JOINS_WORDS
+    if lower in ".,":
+        kind |= _JOINS_DIGITS
+    return kind
+
 
 _DATE_HEADER_RE = re.compile(r"[ \t]*date[ \t]*[:=]?[ \t]+\d{4}-\d{2}-\d{2}\b[ \t]*", re.IGNORECASE)
 _OTHER_HEADER_RE = re.compile(r"[ \t]*(?:title|outlet|url|lang)[ \t]*[:=][^\n]*", re.IGNORECASE)
@@ -220,14 +226,15 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], np.ndarray, np.ndarray]
     class changes, so the cost per token is a few C operations (a regular expression costs about half a
     microsecond per match).
     """
-    folded = fold_case(_blank_non_words(text))
-    words, starts, ends = _words(folded, np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32))
+    text = _blank_non_words(text)
+    words, starts, ends = _words([text], text, np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
     return words.split(), starts, ends
 
 
-def _words(folded: str, codes: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """The words of a text that is blanked and lower-cased already (``codes`` are its code points): the text with a
-    space for every character outside a word, so that its ``split()`` is the tokens; and their offsets."""
+def _words(parts: list[str], text: str, codes: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """The words of ``text``, the blanked ``parts`` joined by spaces (``codes`` are its code points): the text
+    lower-cased with a space for every character outside a word, so that its ``split()`` is the tokens; and their
+    offsets."""
     n = len(codes)
     if n == 0:
         return "", np.zeros(0, np.int64), np.zeros(0, np.int64)
@@ -241,14 +248,8 @@ def _words(folded: str, codes: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]
         # Joiners: an apostrophe or hyphen between word characters, a point or comma between digits.
         joiners = np.flatnonzero(((kind[1:-1] >> 2) & kind[:-2] & kind[2:]) != 0) + 1
         # A possessive 's: the apostrophe and the s are left out of the word (decided on the characters as they are
-        # before any joiner is set). It is rare enough to look for with ``str.find``.
-        possessive = []
-        for apostrophe_s in ("'s", "’s"):
-            i = folded.find(apostrophe_s, 1)
-            while i >= 0:
-                if padded[i] and not padded[i + 3]:  # a word character before, none after the s
-                    possessive.append(i)
-                i = folded.find(apostrophe_s, i + 2)
+        # before any joiner is set). Its apostrophe is a joiner, with no word character after the s.
+        possessive = [i for i in joiners.tolist() if text[i] in "'’" and text[i + 1] in "sS" and not padded[i + 3]]
         is_word[joiners] = 1
         for i in possessive:
             is_word[i] = is_word[i + 1] = 0
@@ -256,16 +257,22 @@ def _words(folded: str, codes: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]
     bounds = np.flatnonzero(padded[1:] != padded[:-1])
     starts = bounds[0::2].astype(np.int64)
     ends = bounds[1::2].astype(np.int64)
-    words = np.where(is_word, codes, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
+    if "Σ" in text:  # ``str.lower`` writes a final sigma at the end of a word: only it knows where
+        lower = np.frombuffer(" ".join(fold_case(part) for part in parts).encode("utf-32-le"), dtype=np.uint32)
+    else:
+        lower = _LOWER.take(codes)
+    words = np.where(is_word, lower, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
     return words, starts, ends
 
 
 def _char_kinds(codes: np.ndarray) -> np.ndarray:
-    """The ``_CHAR_KIND`` bits of every code point in ``codes``, filling the table for characters not seen before."""
+    """The ``_CHAR_KIND`` bits of every code point in ``codes``, filling the tables for characters not seen before."""
     kind = _CHAR_KIND.take(codes)
     if kind.max() & _UNSEEN:
         for code in np.unique(codes[kind == _UNSEEN]).tolist():
-            _CHAR_KIND[code] = _WORD if _is_word_char(code) else 0
+            lower = chr(code).lower()[0]
+            _LOWER[code] = ord(lower)
+            _CHAR_KIND[code] = _char_kind(lower)
         kind = _CHAR_KIND.take(codes)
     return kind
 
@@ -297,11 +304,6 @@ def _blank_non_words(text: str) -> str:
         pos = end
     pieces.append(text[pos:])
     return "".join(pieces)
-
-
-def _is_word_char(code: int) -> bool:
-    ch = chr(code)
-    return ch.isalnum() or unicodedata.category(ch).startswith("M")
 
 
 def fold_case(text: str) -> str:
@@ -497,15 +499,15 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     goes on and no joiner joins across a space), and the arrays are computed once for all of them, then cut per text:
     a numpy call costs microseconds whatever its size, and a text needs a few dozen.
     """
-    folded = [fold_case(_blank_non_words(text)) for text in texts]
-    joined = " ".join(folded)
+    blanked = [_blank_non_words(text) for text in texts]
+    joined = " ".join(blanked)
     try:
         codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
     except UnicodeEncodeError:
-        for text in folded:
+        for text in blanked:
             text.encode("utf-32-le")  # the error of the text that has it, as its own tokenization raises it
         raise
-    words, token_start, token_end = _words(joined, codes)
+    words, token_start, token_end = _words(blanked, joined, codes)
     bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
     token_ptr = [0, len(token_start)]
     if len(texts) > 1:
