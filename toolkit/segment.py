@@ -462,9 +462,12 @@ def _structure(text: str, find_headings: bool = True):
             marked.append(_voice_tuple(start, end, "boilerplate"))
             para_voices.append("boilerplate")
             continue
-        # The substring tests skip regular expressions that cannot match (they cost most of the time).
-        has_social = "#" in para_text or "t.co/" in para_text or "pic.twitter.com/" in para_text
-        tweet = _TWEET_SIGNATURE_RE.search(para_text) if "(@" in para_text else None
+        # The substring tests skip regular expressions that cannot match (they cost most of the time); a
+        # one-character test first is the cheapest.
+        has_social = "#" in para_text or (
+            "/" in para_text and ("t.co/" in para_text or "pic.twitter.com/" in para_text)
+        )
+        tweet = _TWEET_SIGNATURE_RE.search(para_text) if "@" in para_text and "(@" in para_text else None
         if tweet and (tweet.start() > 0 or (has_social and _SOCIAL_INLINE_RE.search(para_text))):
             post = ("@" + tweet.group("handle"), tweet.group("name").strip() or None, tweet.group("date"))
             posts[i] = post
