@@ -1,5 +1,5 @@
-"""Where featurizing spends its time: milliseconds per article for segmentation (``layout``), batch building and each
-family.
+"""Where featurizing spends its time: milliseconds per article for segmentation (``layout`` one article at a time,
+``layouts`` many at once as a batch does), batch building and each family.
 
 Per-type tables (lexicon rows, word statistics) grow with every new word, so the first articles of a run cost more
 than the rest: ``--warm N`` runs every family on N other articles first (not timed), as a long run would have.
@@ -27,7 +27,7 @@ def main() -> None:
     from toolkit.corpora import load_corpus
     from toolkit.features import _families, _scopes, resolve_families
     from toolkit.features._batch import Batch
-    from toolkit.segment import layout
+    from toolkit.segment import layout, layouts
 
     corpus = load_corpus("allsides-abp", columns=["id", "text"])["text"].sample(frac=1.0, random_state=1).tolist()
     warm, texts = corpus[: args.warm], corpus[args.warm : args.warm + args.limit]
@@ -45,8 +45,12 @@ def main() -> None:
           f"load average {os.getloadavg()[0]:.1f}")
 
     start = time.perf_counter()
-    segs = [layout(t) for t in texts]
-    print(f"{'layout':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article")
+    for t in texts:
+        layout(t)
+    print(f"{'layout':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article (one at a time)")
+    start = time.perf_counter()
+    segs = layouts(texts)  # what a batch does
+    print(f"{'layouts':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article")
     start = time.perf_counter()
     batches = [Batch(texts[i : i + 256], segmentations=segs[i : i + 256]) for i in range(0, len(texts), 256)]
     print(f"{'batch build':<14}{(time.perf_counter() - start) / len(texts) * 1000:7.2f} ms/article")

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from toolkit.__main__ import main
 from toolkit.errors import ToolkitError
-from toolkit.segment import VOICE_CODE, VOICES, fold_case, layout, segment, tokenize, tokenize_with_offsets
+from toolkit.segment import VOICE_CODE, VOICES, fold_case, layout, layouts, segment, tokenize, tokenize_with_offsets
 
 
 @pytest.fixture(scope="module")
@@ -163,6 +163,39 @@ def check_layout_agrees(seg):
     assert (lay.n_quotations, lay.n_attributed) == (len(quotes), sum(v.speaker is not None for v in quotes))
 
 
+# Texts that end a numpy pass of ``layouts`` in odd places: empty, blank, header only, no sentence end, a quote only.
+# Lower-casing: "ΟΔΟΣ" ends with a final sigma, unless the text also holds "İ" (then every letter is lower-cased alone).
+_EDGE_TEXTS = ["", "  \n\r\n ", "date 2020-12-16", "date 2020-12-16\ntitle: x\nBody without an end", "“A quote”",
+               "x's-y don’t 7.5 U.S. Mr. Smith said. #tag pic.twitter.com/a", "İstanbul ΟΔΟΣ. Σ", "ΟΔΟΣ, ΣΟΦΟΣ. Iran’S"]
+
+
+def check_layouts_agree(texts):
+    """``layouts`` (one numpy pass over many texts) gives every text what ``layout`` gives it alone."""
+    many = layouts(texts)
+    assert len(many) == len(texts)
+    for lay, text in zip(many, texts):
+        one = layout(text)
+        assert lay.text is text and lay.tokens == one.tokens
+        for name in ("token_start", "token_end", "token_sentence", "token_voice", "token_paragraph",
+                     "sentence_start", "sentence_end", "sentence_voice"):
+            a, b = getattr(lay, name), getattr(one, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+        assert (lay.n_quotations, lay.n_attributed) == (one.n_quotations, one.n_attributed)
+
+
+@pytest.mark.parametrize("name", ["allsides-abp", "tehran-times"])
+def test_layouts_of_many_texts_agree_with_layout(installed_corpus, name):
+    texts = installed_corpus(name).sample(n=200, random_state=1)["text"].tolist()
+    check_layouts_agree(texts[:100] + _EDGE_TEXTS + texts[100:])
+
+
+def test_layouts_takes_any_iterable_and_checks_every_text():
+    assert layouts([]) == []
+    assert [lay.tokens for lay in layouts(iter(["A b.", "C"]))] == [["a", "b"], ["c"]]
+    with pytest.raises(ToolkitError, match="expects the article text as a str, got int"):
+        layouts(["fine", 3])
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text())
 def test_property_any_unicode(text):
@@ -181,6 +214,12 @@ _news_like = st.lists(
 @given(_news_like)
 def test_property_news_like_text(text):
     check_invariants(segment(text))
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(_news_like | st.text(), max_size=8))
+def test_property_layouts_agree_with_layout(texts):
+    check_layouts_agree(texts)
 
 
 def test_sentences_split_where_scraping_glued_them():

@@ -15,7 +15,7 @@ Passages in another script than Latin (the seed contains Arabic) are flagged wit
 Paragraphs are the non-empty lines of the text; sentences never cross a paragraph. Everything downstream reads
 the token arrays of the ``Segmentation``; nothing re-tokenizes. ``tokenize`` is the same word tokenizer for code
 that needs only the words. ``layout(text)`` gives the token arrays and sentence voices of ``segment(text)`` without
-building span objects: the feature families read it.
+building span objects: the feature families read it. ``layouts(texts)`` gives the same for many texts, faster.
 
 The rules are heuristics written for news text in English; their behaviour on the seed and on the shared corpora
 is pinned by ``tests/test_segment.py``.
@@ -32,6 +32,7 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
+from itertools import accumulate
 
 import numpy as np
 
@@ -43,11 +44,33 @@ VOICE_CODE = {v: i for i, v in enumerate(VOICES)}
 # URLs, e-mail addresses and @handles are blanked before tokenizing so that they give no tokens.
 _NON_WORD_MARKERS = ("http://", "https://", "www.", "pic.twitter.com/", "@")
 _NON_SPACE_RE = re.compile(r"\S*")
-_ASCII_WORD = np.zeros(128, dtype=bool)
-for _c in "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ":
-    _ASCII_WORD[ord(_c)] = True
-_APOSTROPHES = (ord("'"), ord("’"))
-_SPACE = ord(" ")
+_BLANK = ord(" ")
+
+# What the tokenizer needs to know of a character once lower-cased, as bits of one table indexed by code point, so
+# that a whole text is classified with one numpy lookup; ``_LOWER`` holds the character lower-cased (the first
+# character of ``str.lower()``, as in ``fold_case``). Both are filled for a character when it is first seen (news text
+# has a few hundred distinct ones). The joiner bits sit two places above the bits of the characters they join, so
+# ``(kind >> 2) & left & right`` marks every joiner at once.
+_WORD = 1  # a letter, digit or combining mark
+_DIGIT = 2  # an ASCII digit
+_JOINS_WORDS = 4  # ' ’ -: inside a word when between word characters ("don't", "anti-terror")
+_JOINS_DIGITS = 8  # . ,: inside a number when between digits ("7.5", "7,000")
+_UNSEEN = 128
+_CHAR_KIND = np.full(0x110000, _UNSEEN, dtype=np.uint8)
+_LOWER = np.zeros(0x110000, dtype=np.uint32)  # pages of zeros cost no memory until written
+
+
+def _char_kind(lower: str) -> int:
+    """The ``_CHAR_KIND`` bits of a lower-cased character."""
+    kind = _WORD if lower.isalnum() or unicodedata.category(lower).startswith("M") else 0
+    if lower in "0123456789":
+        kind |= _DIGIT
+    if lower in "'’-":
+        kind |= _JOINS_WORDS
+    if lower in ".,":
+        kind |= _JOINS_DIGITS
+    return kind
+
 
 _DATE_HEADER_RE = re.compile(r"[ \t]*date[ \t]*[:=]?[ \t]+\d{4}-\d{2}-\d{2}\b[ \t]*", re.IGNORECASE)
 _OTHER_HEADER_RE = re.compile(r"[ \t]*(?:title|outlet|url|lang)[ \t]*[:=][^\n]*", re.IGNORECASE)
@@ -199,45 +222,59 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], np.ndarray, np.ndarray]
     normalised to ``'``; a possessive ``'s`` is not part of the word ("Iran’s" → ``iran``); URLs, e-mail addresses
     and @handles give no tokens.
 
-    Implementation: code points are classified with numpy and the word boundaries found with ``np.diff``, so the
-    cost per token is a few C operations (a regular expression costs about half a microsecond per match).
+    Implementation: code points are classified with one numpy table lookup and the word boundaries found where the
+    class changes, so the cost per token is a few C operations (a regular expression costs about half a
+    microsecond per match).
     """
     text = _blank_non_words(text)
-    folded = fold_case(text)
-    codes = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    words, starts, ends = _words([text], text, np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    return words.split(), starts, ends
+
+
+def _words(parts: list[str], text: str, codes: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
+    """The words of ``text``, the blanked ``parts`` joined by spaces (``codes`` are its code points): the text
+    lower-cased with a space for every character outside a word, so that its ``split()`` is the tokens; and their
+    offsets."""
     n = len(codes)
     if n == 0:
-        return [], np.zeros(0, np.int64), np.zeros(0, np.int64)
-    is_ascii = codes < 128
-    word = np.zeros(n, dtype=bool)
-    word[is_ascii] = _ASCII_WORD[codes[is_ascii]]
-    if not is_ascii.all():
-        high = codes[~is_ascii]
-        uniq, inverse = np.unique(high, return_inverse=True)
-        word[~is_ascii] = np.fromiter((_is_word_char(int(c)) for c in uniq), dtype=bool, count=len(uniq))[inverse]
-    # Joiners: an apostrophe or hyphen between word characters, a point or comma between digits.
+        return "", np.zeros(0, np.int64), np.zeros(0, np.int64)
+    kind = _char_kinds(codes)
+    # ``is_word`` sits inside a buffer with a non-word on either side, so that words begin and end where neighbours
+    # differ.
+    padded = np.zeros(n + 2, dtype=np.uint8)
+    is_word = padded[1:-1]
+    np.bitwise_and(kind, _WORD, out=is_word)
     if n > 2:
-        prev_word, next_word = word[:-2], word[2:]
-        mid = codes[1:-1]
-        apostrophe = (mid == 39) | (mid == 8217)
-        joiner = (apostrophe | (mid == 45)) & prev_word & next_word
-        digit = (codes >= 48) & (codes <= 57)
-        joiner |= ((mid == 46) | (mid == 44)) & digit[:-2] & digit[2:]
-        # A possessive 's: the apostrophe and the s are left out of the word.
-        nxt = codes[2:]
-        after = np.append(word[3:], False)
-        possessive = apostrophe & prev_word & (nxt == 115) & ~after
-        joiner &= ~possessive
-        word[1:-1] |= joiner
-        s_pos = np.flatnonzero(possessive) + 2
-        word[s_pos] = False
-    edges = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
-    starts = np.flatnonzero(edges == 1)
-    ends = np.flatnonzero(edges == -1)
-    cleaned = np.where(word, codes, _SPACE)
-    cleaned[cleaned == 8217] = 39
-    tokens = cleaned.astype(np.uint32).tobytes().decode("utf-32-le").split()
-    return tokens, starts.astype(np.int64), ends.astype(np.int64)
+        # Joiners: an apostrophe or hyphen between word characters, a point or comma between digits.
+        joiners = np.flatnonzero(((kind[1:-1] >> 2) & kind[:-2] & kind[2:]) != 0) + 1
+        # A possessive 's: the apostrophe and the s are left out of the word (decided on the characters as they are
+        # before any joiner is set). Its apostrophe is a joiner, with no word character after the s.
+        possessive = [i for i in joiners.tolist() if text[i] in "'’" and text[i + 1] in "sS" and not padded[i + 3]]
+        is_word[joiners] = 1
+        for i in possessive:
+            is_word[i] = is_word[i + 1] = 0
+    # Words begin and end where a character differs from the one before it; starts and ends alternate.
+    bounds = np.flatnonzero(padded[1:] != padded[:-1])
+    starts = bounds[0::2].astype(np.int64)
+    ends = bounds[1::2].astype(np.int64)
+    if "Σ" in text:  # ``str.lower`` writes a final sigma at the end of a word: only it knows where
+        lower = np.frombuffer(" ".join(fold_case(part) for part in parts).encode("utf-32-le"), dtype=np.uint32)
+    else:
+        lower = _LOWER.take(codes)
+    words = np.where(is_word, lower, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
+    return words, starts, ends
+
+
+def _char_kinds(codes: np.ndarray) -> np.ndarray:
+    """The ``_CHAR_KIND`` bits of every code point in ``codes``, filling the tables for characters not seen before."""
+    kind = _CHAR_KIND.take(codes)
+    if kind.max() & _UNSEEN:
+        for code in np.unique(codes[kind == _UNSEEN]).tolist():
+            lower = chr(code).lower()[0]
+            _LOWER[code] = ord(lower)
+            _CHAR_KIND[code] = _char_kind(lower)
+        kind = _CHAR_KIND.take(codes)
+    return kind
 
 
 def _blank_non_words(text: str) -> str:
@@ -269,12 +306,6 @@ def _blank_non_words(text: str) -> str:
     return "".join(pieces)
 
 
-@lru_cache(maxsize=65536)
-def _is_word_char(code: int) -> bool:
-    ch = chr(code)
-    return ch.isalnum() or unicodedata.category(ch).startswith("M")
-
-
 def fold_case(text: str) -> str:
     """Lower-case without changing the length ("İ" → "i", not "i̇"), so offsets stay valid."""
     folded = text.lower()
@@ -295,9 +326,20 @@ def segment(text: str) -> Segmentation:
         text: the article exactly as stored; offsets of every span index into it.
     """
     _check_text(text)
-    headline, para_spans, marked, sentences = _structure(text)
-    arrays = _assign(text, para_spans, marked, sentences)
-    voice_spans = _fill_authorial(marked, [(p.start, p.end) for p in para_spans])
+    paragraphs, headings, para_voices, posts, marked, sentences = _structure(text)
+    para_spans = []
+    headline = None
+    for i, ((start, end), voice) in enumerate(zip(paragraphs, para_voices)):
+        is_heading = i in headings
+        kind = "headline" if is_heading and i == 0 else ("heading" if is_heading else "paragraph")
+        handle, author, date = posts.get(i, (None, None, None))
+        para = Span(start, end, kind, voice, handle=handle, author=author, date=date)
+        if kind == "headline":
+            headline = para
+        para_spans.append(para)
+    flat = _flatten(marked)
+    arrays = _assign([text], [(paragraphs, para_voices, flat, sentences)])[0]
+    voice_spans = _fill_authorial(flat, paragraphs)
     sentence_spans = []
     for (s_start, s_end, _), code in zip(sentences, arrays.sentence_voice.tolist()):
         voice = VOICES[code]
@@ -347,13 +389,44 @@ class Layout:
 
 
 def layout(text: str) -> Layout:
-    """The token arrays and sentence voices of ``segment(text)``, about three times faster (no span objects)."""
+    """The token arrays and sentence voices of ``segment(text)``, without building span objects (faster)."""
     _check_text(text)
-    _, para_spans, marked, sentences = _structure(text, find_headings=False)  # kinds are not needed here
-    out = _assign(text, para_spans, marked, sentences)
-    quotes = [v for v in _flatten(marked) if v.voice == "quoted"]
-    out.n_quotations = len(quotes)
-    out.n_attributed = sum(v.speaker is not None for v in quotes)
+    return _layouts([text])[0]
+
+
+# Characters per numpy pass of ``layouts`` (about ten articles): larger passes no longer fit the processor's cache
+# and cost more per character; smaller ones pay the per-call cost more often. Measured on AllSides articles.
+_PASS_CHARS = 1 << 16
+
+
+def layouts(texts) -> list[Layout]:
+    """``[layout(text) for text in texts]``, faster: the numpy work on tokens is done in one pass over many texts
+    (each numpy call costs microseconds whatever its size, and a text needs a few dozen)."""
+    texts = list(texts)
+    for text in texts:
+        _check_text(text)
+    out: list[Layout] = []
+    start = 0
+    while start < len(texts):
+        stop, n_chars = start + 1, len(texts[start])
+        while stop < len(texts) and n_chars + len(texts[stop]) <= _PASS_CHARS:
+            n_chars += len(texts[stop]) + 1
+            stop += 1
+        out.extend(_layouts(texts[start:stop]))
+        start = stop
+    return out
+
+
+def _layouts(texts: list[str]) -> list[Layout]:
+    parts = []
+    for text in texts:
+        paragraphs, _, para_voices, _, marked, sentences = _structure(text, find_headings=False)  # no kinds needed
+        parts.append((paragraphs, para_voices, _flatten(marked), sentences))
+    out = _assign(texts, parts)
+    for lay, (_, _, flat, _) in zip(out, parts):
+        quotes = [v for v in flat if v[2] == "quoted"]
+        lay.n_quotations = len(quotes)
+        lay.n_attributed = sum(v[3] is not None for v in quotes)
     return out
 
 
@@ -362,84 +435,142 @@ def _check_text(text) -> None:
         raise ToolkitError(f"segment() expects the article text as a str, got {type(text).__name__}")
 
 
+# Voice spans are built as plain tuples, ``(start, end, voice, speaker, attribution, handle, author, date)`` (the
+# fields of a ``Span`` after its kind, which is ``voice``): ``layout`` needs no span objects, and ``segment`` makes
+# them at the end. A frozen dataclass costs about 3 µs to create, as much as the rest of the work on a paragraph.
+def _voice_tuple(start: int, end: int, voice: str, speaker=None, attribution=None, handle=None, author=None,
+                 date=None) -> tuple:
+    return (start, end, voice, speaker, attribution, handle, author, date)
+
+
 def _structure(text: str, find_headings: bool = True):
-    """Headline, paragraph spans, marked voice spans (boilerplate, social, quoted) and sentences (start, end,
-    paragraph index) of an article. Without ``find_headings`` every paragraph is of kind ``paragraph``."""
+    """The structure of an article: paragraphs (start, end), the indices of the headings among them (only with
+    ``find_headings``), each paragraph's voice, the (handle, author, date) of paragraphs that are social posts by
+    index, the marked voice spans (boilerplate, social, quoted; as voice tuples) and the sentences (start, end,
+    paragraph index)."""
     boiler = _boilerplate_header_spans(text)
     paragraphs, headings = _paragraphs(text, boiler, find_headings)
-    voice_spans: list[Span] = list(boiler)
-    para_spans: list[Span] = []
+    marked = [_voice_tuple(b.start, b.end, b.voice) for b in boiler]
+    para_voices: list[str] = []
+    posts: dict[int, tuple] = {}
     last_speaker: str | None = None
-    headline = None
+    openers = _quote_openers(text)
 
     for i, (start, end) in enumerate(paragraphs):
-        is_heading = i in headings
-        kind = "headline" if is_heading and i == 0 else ("heading" if is_heading else "paragraph")
         para_text = text[start:end]
         if _BOILERPLATE_LINE_RE.match(para_text):
-            voice_spans.append(Span(start, end, "voice", "boilerplate"))
-            para = Span(start, end, kind, "boilerplate")
-        else:
-            # The substring tests skip regular expressions that cannot match (they cost most of the time).
-            has_social = "#" in para_text or "t.co/" in para_text or "pic.twitter.com/" in para_text
-            tweet = _TWEET_SIGNATURE_RE.search(para_text) if "(@" in para_text else None
-            if tweet and (tweet.start() > 0 or (has_social and _SOCIAL_INLINE_RE.search(para_text))):
-                para = Span(
-                    start, end, kind, "social",
-                    handle="@" + tweet.group("handle"),
-                    author=tweet.group("name").strip() or None,
-                    date=tweet.group("date"),
-                )
-                voice_spans.append(Span(start, end, "voice", "social", handle=para.handle, author=para.author,
-                                        date=para.date))
-            else:
-                quotes, last_speaker = _quotes(text, start, end, last_speaker)
-                voice_spans.extend(quotes)
-                for m in _SOCIAL_INLINE_RE.finditer(para_text) if has_social else ():
-                    if not any(q.start <= start + m.start() < q.end for q in quotes):
-                        voice_spans.append(Span(start + m.start(), start + m.end(), "voice", "social"))
-                para = Span(start, end, kind, "authorial")
-        if kind == "headline":
-            headline = para
-        para_spans.append(para)
-    return headline, para_spans, voice_spans, _sentences_all(text, paragraphs)
+            marked.append(_voice_tuple(start, end, "boilerplate"))
+            para_voices.append("boilerplate")
+            continue
+        # The substring tests skip regular expressions that cannot match (they cost most of the time); a
+        # one-character test first is the cheapest.
+        has_social = "#" in para_text or (
+            "/" in para_text and ("t.co/" in para_text or "pic.twitter.com/" in para_text)
+        )
+        tweet = _TWEET_SIGNATURE_RE.search(para_text) if "@" in para_text and "(@" in para_text else None
+        if tweet and (tweet.start() > 0 or (has_social and _SOCIAL_INLINE_RE.search(para_text))):
+            post = ("@" + tweet.group("handle"), tweet.group("name").strip() or None, tweet.group("date"))
+            posts[i] = post
+            marked.append(_voice_tuple(start, end, "social", None, None, *post))
+            para_voices.append("social")
+            continue
+        quotes = []
+        k = bisect.bisect_left(openers, start)
+        if k < len(openers) and openers[k] < end:  # a paragraph without an opening quote mark has no quotations
+            quotes, last_speaker = _quotes(text, start, end, last_speaker, openers)
+        marked.extend(quotes)
+        for m in _SOCIAL_INLINE_RE.finditer(para_text) if has_social else ():
+            if not any(q[0] <= start + m.start() < q[1] for q in quotes):
+                marked.append(_voice_tuple(start + m.start(), start + m.end(), "social"))
+        para_voices.append("authorial")
+    return paragraphs, headings, para_voices, posts, marked, _sentences_all(text, paragraphs)
 
 
-def _assign(text: str, para_spans: list[Span], marked: list[Span], sentences) -> Layout:
-    """Tokens with their sentence, paragraph and voice; each sentence's voice."""
-    tokens, token_start, token_end = tokenize_with_offsets(text)
-    sentence_start = np.fromiter((s for s, _, _ in sentences), dtype=np.int64, count=len(sentences))
-    sentence_end = np.fromiter((e for _, e, _ in sentences), dtype=np.int64, count=len(sentences))
-    token_sentence = np.searchsorted(sentence_start, token_start, side="right") - 1
-    para_starts = np.fromiter((p.start for p in para_spans), dtype=np.int64, count=len(para_spans))
-    token_paragraph = np.searchsorted(para_starts, token_start, side="right") - 1
+def _columns(rows: list[tuple], n: int) -> np.ndarray:
+    """The first ``n`` fields of equally long integer tuples as an (n, len(rows)) int64 array: one row per field.
+    (``np.array(list(zip(*rows)))`` is about twice as fast as ``np.fromiter`` per field, or ``np.array(rows)``.)"""
+    if not rows:
+        return np.zeros((n, 0), dtype=np.int64)
+    return np.array(list(zip(*rows))[:n], dtype=np.int64)
 
-    # A token has the voice of the marked span that holds it, else it is the outlet's own (authorial).
-    flat = _flatten(marked)
-    span_start = np.fromiter((v.start for v in flat), dtype=np.int64, count=len(flat))
-    span_end = np.fromiter((v.end for v in flat), dtype=np.int64, count=len(flat))
-    span_code = np.fromiter((VOICE_CODE[v.voice] for v in flat), dtype=np.int8, count=len(flat))
-    token_voice = np.zeros(len(tokens), dtype=np.int8)
-    if len(flat) and len(tokens):
-        idx = np.searchsorted(span_start, token_start, side="right") - 1
-        inside = (idx >= 0) & (token_start < span_end[np.clip(idx, 0, None)])
-        token_voice[inside] = span_code[idx[inside]]
-    token_voice[token_sentence < 0] = VOICE_CODE["boilerplate"]
-    token_sentence = np.clip(token_sentence, 0, None)
-    token_paragraph = np.clip(token_paragraph, 0, None)
+
+def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
+    """Tokens with their sentence, paragraph and voice, and each sentence's voice, of one or more texts.
+
+    ``parts`` holds, for each text, its paragraphs, their voices, the marked voice tuples as ``_flatten`` gives them
+    and the sentences of ``_sentences_all``. Several texts are tokenized as one string, joined by spaces (no word
+    goes on and no joiner joins across a space), and the arrays are computed once for all of them, then cut per text:
+    a numpy call costs microseconds whatever its size, and a text needs a few dozen.
+    """
+    blanked = [_blank_non_words(text) for text in texts]
+    joined = " ".join(blanked)
+    try:
+        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
+    except UnicodeEncodeError:
+        for text in blanked:
+            text.encode("utf-32-le")  # the error of the text that has it, as its own tokenization raises it
+        raise
+    words, token_start, token_end = _words(blanked, joined, codes)
+    bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
+    token_ptr = [0, len(token_start)]
+    if len(texts) > 1:
+        token_ptr = np.searchsorted(token_start, bases).tolist() + token_ptr[1:]
+    n_sentences = [len(part[3]) for part in parts]
+    sentence_ptr = list(accumulate(n_sentences, initial=0))
+    total = sentence_ptr[-1]
+    sentence_start, sentence_end, sentence_para = _columns([s for part in parts for s in part[3]], 3)
+    sentence_at = sentence_start  # as offsets in ``joined``
+    if len(texts) > 1:
+        sentence_at = sentence_start + np.repeat(np.array(bases, dtype=np.int64), n_sentences)
+    token_sentence = np.searchsorted(sentence_at, token_start, side="right") - 1
+
+    # A token has the voice of the marked span that holds it, else it is the outlet's own (authorial). The spans do
+    # not overlap, so their starts and ends in turn are sorted bounds: a token after an odd number of bounds is
+    # inside a span.
+    bounds = np.array([x + base for base, part in zip(bases, parts) for v in part[2] for x in v[:2]], dtype=np.int64)
+    bound_code = np.zeros(len(bounds) + 1, dtype=np.int8)
+    bound_code[1::2] = [VOICE_CODE[v[2]] for part in parts for v in part[2]]
+    token_voice = bound_code[np.searchsorted(bounds, token_start, side="right")]
+    # Every paragraph's first sentence starts where the paragraph starts, so the last paragraph that starts before a
+    # token is that of its sentence (header tokens are set below).
+    token_paragraph = sentence_para[token_sentence] if total else np.zeros(len(token_start), dtype=np.int64)
+
+    # A text's tokens before its first sentence (all of them when it has none) are header: boilerplate, in sentence
+    # and paragraph 0. Tokens of a text without sentences are counted for an extra sentence past the last one.
+    header_end = np.searchsorted(token_sentence, sentence_ptr[:-1]).tolist()
+    for i, start in enumerate(token_ptr[:-1]):
+        end = min(header_end[i], token_ptr[i + 1])
+        if end > start:
+            token_voice[start:end] = VOICE_CODE["boilerplate"]
+            token_paragraph[start:end] = 0
+            token_sentence[start:end] = sentence_ptr[i] if n_sentences[i] else total
 
     # A sentence takes the voice of most of its tokens (mixed sentences keep exact voice spans in ``voices``);
     # a sentence without tokens keeps its paragraph's voice.
-    para_code = np.fromiter((VOICE_CODE[p.voice] for p in para_spans), dtype=np.int8, count=len(para_spans))
-    sentence_para = np.fromiter((k for _, _, k in sentences), dtype=np.int64, count=len(sentences))
-    sentence_voice = para_code[sentence_para] if len(sentences) else np.zeros(0, dtype=np.int8)
-    if len(sentences) and len(tokens):
+    sentence_voice = np.array([VOICE_CODE[part[1][k]] for part in parts for _, _, k in part[3]], dtype=np.int8)
+    if total and len(token_start):
         n_voices = len(VOICES)
-        counts = np.bincount(token_sentence.astype(np.int64) * n_voices + token_voice,
-                             minlength=len(sentences) * n_voices).reshape(len(sentences), n_voices)
+        counts = np.bincount(token_sentence * n_voices + token_voice, minlength=(total + 1) * n_voices)
+        counts = counts.reshape(total + 1, n_voices)[:total]
         sentence_voice = np.where(counts.any(axis=1), counts.argmax(axis=1), sentence_voice).astype(np.int8)
-    return Layout(text, tokens, token_start, token_end, token_sentence.astype(np.int32), token_voice,
-                  token_paragraph.astype(np.int32), sentence_start, sentence_end, sentence_voice)
+
+    token_sentence = token_sentence.astype(np.int32)
+    token_paragraph = token_paragraph.astype(np.int32)
+    if len(texts) == 1:
+        return [Layout(texts[0], words.split(), token_start, token_end, token_sentence, token_voice, token_paragraph,
+                       sentence_start, sentence_end, sentence_voice)]
+    out = []
+    for i, text in enumerate(texts):
+        a, b = token_ptr[i], token_ptr[i + 1]
+        c, d = sentence_ptr[i], sentence_ptr[i + 1]
+        base = bases[i]
+        # Each text's tokens from its own part of ``words`` (slicing one list of all tokens would touch every
+        # token object again).
+        out.append(Layout(text, words[base : base + len(text)].split(), token_start[a:b] - base,
+                          token_end[a:b] - base, token_sentence[a:b] - c if c < d else np.zeros(b - a, dtype=np.int32),
+                          token_voice[a:b], token_paragraph[a:b], sentence_start[c:d], sentence_end[c:d],
+                          sentence_voice[c:d]))
+    return out
 
 
 def _boilerplate_header_spans(text: str) -> list[Span]:
@@ -461,11 +592,11 @@ def _boilerplate_header_spans(text: str) -> list[Span]:
     return spans
 
 
-_LINE_RE = re.compile(r"[^\r\n]+")
 _HEADING_END = ".!?:;,\"”"
 _QUOTED_LINE_RE = re.compile(r"^[‘'\"“].*[’'\"”]$")
 # "…, Ayatollah Khamenei said. “The US president …": the sentence before a quote names the speaker.
 _ATTRIB_PREVIOUS_RE = re.compile(rf"(?P<speaker>{_SPEAKER})\s+(?:{_REPORTING_VERBS_TRIE})\s*[.:]\s*$")
+_REPORTING_VERB_WORDS = tuple(_REPORTING_VERBS.split("|"))
 
 
 def _ends_with(text: str, chars: str) -> bool:
@@ -476,21 +607,24 @@ def _ends_with(text: str, chars: str) -> bool:
 
 def _paragraphs(text: str, boiler: list[Span], find_headings: bool = True) -> tuple[list[tuple[int, int]], set[int]]:
     """Non-empty lines as (start, end) without surrounding white space; and which of them are headings (when
-    ``find_headings``)."""
+    ``find_headings``).
+
+    A line ends at ``\\r`` or ``\\n``. The lines are read with ``str.split`` and ``str.strip``: about four times
+    faster than a regular expression that finds them.
+    """
     skip_to = boiler[-1].end if boiler else 0
     out = []
-    for m in _LINE_RE.finditer(text):
-        start, end = m.span()
-        if end <= skip_to:
-            continue
-        start = max(start, skip_to)
-        line = text[start:end]
-        stripped = line.strip()
-        if not stripped:
-            continue
-        start += len(line) - len(line.lstrip())
-        end = start + len(stripped)
-        out.append((start, end))
+    pos = 0
+    for line in (text.replace("\r", "\n") if "\r" in text else text).split("\n"):
+        end = pos + len(line)
+        if end > skip_to:
+            if pos < skip_to:  # the line the header ends in: only what follows the header
+                line = line[skip_to - pos :]
+            rest = line.lstrip()
+            if rest:
+                start = end - len(rest)
+                out.append((start, start + len(rest.rstrip())))
+        pos = end + 1
     headings = set()
     for i, (start, end) in enumerate(out if find_headings else ()):
         line = text[start:end]
@@ -503,20 +637,50 @@ def _paragraphs(text: str, boiler: list[Span], find_headings: bool = True) -> tu
 
 
 def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
-    """Sentence spans (start, end, paragraph index) of every paragraph, from one regex pass over the text.
+    """Sentence spans (start, end, paragraph index) of every paragraph, from the sentence ends of the whole text.
 
     Sentences never cross a paragraph: a paragraph's last sentence ends at the paragraph's end.
+
+    ``_SENTENCE_END_RE`` is tried only at the points, exclamation and question marks (found with ``str.find``), where
+    a match must start: the same matches as ``finditer`` over the text, which spends most of its time scanning the
+    characters in between.
     """
     if not paragraphs:
         return []
     scan = text.replace("\r", "\n") if "\r" in text else text  # "$" is the end of a line, whatever ends it
+    first, last = paragraphs[0][0], paragraphs[-1][1]
+    marks = []
+    for mark in ".!?":
+        i = scan.find(mark, first, last)
+        while i >= 0:
+            marks.append(i)
+            i = scan.find(mark, i + 1, last)
+    marks.sort()
+    match = _SENTENCE_END_RE.match
+    after_abbreviation = _AFTER_ABBREVIATION_RE.match
     out = []
     n_par = len(paragraphs)
     k = 0
     p_start, p_end = paragraphs[0]
     s = p_start
-    for m in _SENTENCE_END_RE.finditer(scan, p_start, paragraphs[-1][1]):
-        pos = m.start()
+    resume = first  # matches do not overlap: the next one starts where the last one ended, or later
+    for pos in marks:
+        if pos < resume:
+            continue
+        # Most marks are followed by the end of the line, or a space and a capital (a sentence end), or by a
+        # lower-case letter or digit ("U.S.", "7.5", no end): the pattern's answer there is known without running it.
+        after = pos + 1
+        if after == last or scan[after] == "\n" or (
+            scan[after] == " " and after + 1 < last and scan[after + 1] in _CAPITALS_AND_DIGITS
+        ):
+            resume = after
+        elif scan[after] in _LOWER_CASE_AND_DIGITS:
+            continue
+        else:
+            m = match(scan, pos, last)
+            if m is None:
+                continue
+            resume = m.end()
         while pos >= p_end:  # the paragraph is over: its rest is its last sentence
             if s < p_end:
                 out.append((s, p_end, k))
@@ -529,8 +693,12 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
             break
         if pos < p_start:
             continue
-        cut = min(m.end(), p_end)
-        if text[pos] == "." and _is_abbreviation(text, p_start, pos):
+        cut = min(resume, p_end)
+        if (
+            text[pos] == "."
+            and (pos - p_start < _ABBREVIATION_WINDOW or after_abbreviation(text, pos))
+            and _is_abbreviation(text, p_start, pos)
+        ):
             continue
         if cut > s:
             out.append((s, cut, k))
@@ -547,6 +715,33 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
     return out
 
 
+_CAPITALS_AND_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+_LOWER_CASE_AND_DIGITS = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def _after_abbreviation_pattern() -> str:
+    """A pattern for a point that may end an abbreviation or an initial, tried at the point: a quick test before
+    ``_is_abbreviation``. It accepts every point that ``_is_abbreviation`` accepts, and a few more.
+
+    One look-behind per word length (a look-behind has a fixed width), each after a character that is not an ASCII
+    letter or point (else the word would be longer). Case is ignored: ``_is_abbreviation`` lower-cases the word, and
+    the only non-ASCII character that lower-cases to an ASCII letter, the Kelvin sign, matches "k" when case is
+    ignored. The word is read back at most to the paragraph start, which this pattern does not know: points close to
+    a paragraph start are left to ``_is_abbreviation``.
+    """
+    by_length: dict[int, list[str]] = {1: [r"[^\W\d_]"]}  # an initial: any letter (and a few other word characters)
+    for word in sorted(_ABBREVIATIONS):
+        if len(word) > 1:
+            by_length.setdefault(len(word), []).append(re.escape(word))
+    behind = [rf"(?<=(?<![A-Za-z.])(?:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())]
+    return r"\.(?:" + "|".join(behind) + ")"
+
+
+_AFTER_ABBREVIATION_RE = re.compile(_after_abbreviation_pattern(), re.IGNORECASE)
+# A word longer than the longest abbreviation is none (lower-casing never shortens a word).
+_ABBREVIATION_WINDOW = max(len(a) for a in _ABBREVIATIONS) + 1
+
+
 def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
     """Whether the point at ``dot`` ends an abbreviation or an initial (the word is read back to ``lo``)."""
     j = dot
@@ -560,13 +755,27 @@ def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
     return word in _ABBREVIATIONS
 
 
-_QUOTE_OPEN_RE = re.compile(r"[“«„\"‘]")
+_QUOTE_OPENERS = "“«„\"‘"
 _DOUBLE_CLOSE_RE = re.compile(r"[”»\"]")
 _SINGLE_CLOSE_RE = re.compile(r"’(?!\w)")
 
 
-def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[list[Span], str | None]:
-    """Direct quotations inside one paragraph, with their speakers.
+def _quote_openers(text: str) -> list[int]:
+    """Sorted offsets of the characters that can open a quotation (``str.find`` is faster than a regex scan)."""
+    out = []
+    for mark in _QUOTE_OPENERS:
+        i = text.find(mark)
+        while i >= 0:
+            out.append(i)
+            i = text.find(mark, i + 1)
+    out.sort()
+    return out
+
+
+def _quotes(text: str, start: int, end: int, last_speaker: str | None,
+            openers: list[int]) -> tuple[list[tuple], str | None]:
+    """Direct quotations inside one paragraph, as voice tuples with their speakers; and the last speaker named.
+    ``openers`` are the ``_quote_openers(text)``.
 
     A quotation opens with “ « „ or a straight double quote and closes at the next closing or straight double
     quote (news text mixes them: “… General Soleimani."). A quotation left open at the end of a paragraph runs to
@@ -574,13 +783,15 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[
     """
     spans = []
     pending = []
+    k = bisect.bisect_left(openers, start)
     pos = start
     while True:
-        m = _QUOTE_OPEN_RE.search(text, pos, end)
-        if not m:
+        while k < len(openers) and openers[k] < pos:
+            k += 1
+        if k == len(openers) or openers[k] >= end:
             break
-        q_start = m.start()
-        if m.group() == "‘":
+        q_start = openers[k]
+        if text[q_start] == "‘":
             if q_start > start and text[q_start - 1].isalnum():
                 pos = q_start + 1
                 continue
@@ -596,7 +807,7 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[
             pending.append((q_start, q_end))
         pos = q_end
 
-    previous = None
+    previous_end, previous_speaker = 0, None
     for q_start, q_end in pending:
         attribution = _attribution(text, start, end, q_start, q_end)
         speaker = attribution
@@ -605,15 +816,14 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None) -> tuple[
             speaker = last_speaker if last_speaker else (None if attribution.lower() in _PRONOUNS else attribution)
         elif attribution:
             last_speaker = attribution
-        elif previous is not None and previous.speaker and not text[previous.end : q_start].strip(" ,.;:"):
-            speaker = previous.speaker  # a quotation that goes straight on from the previous one
-        elif previous is not None and previous.speaker and (
-            q_start - previous.end < 60 or _ATTRIB_AFTER_RE.match(text, previous.end, q_start)
+        elif previous_speaker and not text[previous_end:q_start].strip(" ,.;:"):
+            speaker = previous_speaker  # a quotation that goes straight on from the previous one
+        elif previous_speaker and (
+            q_start - previous_end < 60 or _ATTRIB_AFTER_RE.match(text, previous_end, q_start)
         ):
-            speaker = previous.speaker  # “…,” Murphy responded. “…” / “…,” Malmström, the commissioner, said. “…”
-        span = Span(q_start, q_end, "voice", "quoted", speaker=speaker, attribution=attribution)
-        spans.append(span)
-        previous = span
+            speaker = previous_speaker  # “…,” Murphy responded. “…” / “…,” Malmström, the commissioner, said. “…”
+        spans.append(_voice_tuple(q_start, q_end, "quoted", speaker, attribution))
+        previous_end, previous_speaker = q_end, speaker
     return spans, last_speaker
 
 
@@ -632,8 +842,12 @@ def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) 
     found = m.group("speaker") if m else None
     if found:
         return _clean_speaker(found)
-    # "…, Ayatollah Khamenei said. “The US president …" — the sentence before the quote names the speaker.
-    m = _ATTRIB_PREVIOUS_RE.search(before) if _ends_with(before, ".:") else None
+    # "…, Ayatollah Khamenei said. “The US president …" — the sentence before the quote names the speaker. The
+    # pattern ends with a reporting verb, a point or colon and white space: test that end before searching.
+    tail = before.rstrip()
+    m = None
+    if tail and tail[-1] in ".:" and tail[:-1].rstrip().endswith(_REPORTING_VERB_WORDS):
+        m = _ATTRIB_PREVIOUS_RE.search(before)
     if m:
         return _clean_speaker(m.group("speaker"))
     # "Trump reacted in a tweet, saying that he was “surprised”": the sentence's subject, when it reports speech.
@@ -670,38 +884,41 @@ def _speaker_of(voices: list[Span], start: int, end: int) -> str | None:
     return None
 
 
-def _flatten(voice_spans: list[Span]) -> list[Span]:
-    """Voice spans sorted by start, without the spans nested inside an earlier one (a hashtag inside a tweet)."""
-    flat: list[Span] = []
-    for s in sorted(voice_spans, key=lambda s: (s.start, -s.end)):
-        if flat and s.start < flat[-1].end:
+def _start_then_longest(v: tuple) -> tuple[int, int]:
+    return v[0], -v[1]
+
+
+def _flatten(marked: list[tuple]) -> list[tuple]:
+    """Voice tuples sorted by start, without the spans nested inside an earlier one (a hashtag inside a tweet)."""
+    flat: list[tuple] = []
+    for v in sorted(marked, key=_start_then_longest):
+        if flat and v[0] < flat[-1][1]:
             continue
-        flat.append(s)
+        flat.append(v)
     return flat
 
 
-def _fill_authorial(voice_spans: list[Span], paragraphs) -> list[Span]:
-    """Sort the voice spans and fill the gaps inside paragraphs with authorial spans."""
-    flat = _flatten(voice_spans)
-    out: list[Span] = []
-    starts = [s.start for s in flat]
+def _fill_authorial(flat: list[tuple], paragraphs) -> list[Span]:
+    """Voice spans: the flattened voice tuples, and authorial spans filling the gaps inside paragraphs, sorted."""
+    out: list[tuple] = []
+    starts = [v[0] for v in flat]
     for p_start, p_end in paragraphs:
         pos = p_start
         k = bisect.bisect_left(starts, p_start)
         # A span that began before this paragraph (the inline header) may still cover its start.
-        if k > 0 and flat[k - 1].end > pos:
-            pos = flat[k - 1].end
-        while k < len(flat) and flat[k].start < p_end:
-            s = flat[k]
-            if s.start > pos:
-                out.append(Span(pos, s.start, "voice", "authorial"))
-            pos = max(pos, s.end)
+        if k > 0 and flat[k - 1][1] > pos:
+            pos = flat[k - 1][1]
+        while k < len(flat) and flat[k][0] < p_end:
+            v = flat[k]
+            if v[0] > pos:
+                out.append(_voice_tuple(pos, v[0], "authorial"))
+            pos = max(pos, v[1])
             k += 1
         if pos < p_end:
-            out.append(Span(pos, p_end, "voice", "authorial"))
+            out.append(_voice_tuple(pos, p_end, "authorial"))
     out.extend(flat)
-    out.sort(key=lambda s: (s.start, -s.end))
-    return [s for s in out if s.end > s.start]
+    out.sort(key=_start_then_longest)
+    return [Span(v[0], v[1], "voice", *v[2:]) for v in out if v[1] > v[0]]
 
 
 @lru_cache(maxsize=4096)

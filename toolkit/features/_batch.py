@@ -18,7 +18,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
-from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, layout, segment
+from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, layouts, segment
 
 SCOPES = ("all", "authorial", "quoted")
 
@@ -105,7 +105,7 @@ class Batch:
                 self.__dict__["segmentations"] = segmentations
             self.layouts = [_as_layout(s) for s in segmentations]
         else:
-            self.layouts: list[Layout] = [layout(t) for t in self.texts]
+            self.layouts: list[Layout] = layouts(self.texts)
         self.vocab = vocab or bounded_vocabulary()
         n_tokens = [s.n_tokens for s in self.layouts]
         self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
