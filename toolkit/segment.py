@@ -693,7 +693,7 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
             break
         if pos < p_start:
             continue
-        cut = min(resume, p_end)
+        cut = resume if resume < p_end else p_end
         if (
             text[pos] == "."
             and (pos - p_start < _ABBREVIATION_WINDOW or after_abbreviation(text, pos))
