@@ -400,7 +400,7 @@ _PASS_CHARS = 1 << 16
 
 
 def layouts(texts) -> list[Layout]:
-    """``[layout(text) for text in texts]``, faster: the numpy work on tokens is done in one pass over many texts
+    """``[layout(text) for text in texts]``, faster: the numpy work is done once for about ten texts at a time
     (each numpy call costs microseconds whatever its size, and a text needs a few dozen)."""
     texts = list(texts)
     for text in texts:
@@ -693,7 +693,7 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
             break
         if pos < p_start:
             continue
-        cut = min(resume, p_end)
+        cut = resume if resume < p_end else p_end
         if (
             text[pos] == "."
             and (pos - p_start < _ABBREVIATION_WINDOW or after_abbreviation(text, pos))
@@ -738,7 +738,8 @@ def _after_abbreviation_pattern() -> str:
 
 
 _AFTER_ABBREVIATION_RE = re.compile(_after_abbreviation_pattern(), re.IGNORECASE)
-# A word longer than the longest abbreviation is none (lower-casing never shortens a word).
+# A word longer than the longest abbreviation is none (lower-casing never shortens a word), so only a point closer
+# than this to the paragraph start can end a word that the paragraph start cuts short.
 _ABBREVIATION_WINDOW = max(len(a) for a in _ABBREVIATIONS) + 1
 
 
