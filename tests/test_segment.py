@@ -1,6 +1,7 @@
 """Segmentation: structure and voices on the seed, real corpora, and properties on arbitrary text."""
 
 import json
+import os
 import re
 
 import numpy as np
@@ -227,3 +228,13 @@ def test_sentences_split_where_scraping_glued_them():
     texts = [seg.span_text(s) for s in seg.sentences]
     assert texts[:2] == ["The plant was shut down.", "At a press conference, officials said little."]
     assert texts[2] == "He left the U.S.Army in 2001."
+
+
+def test_script_ties_do_not_depend_on_hash_order():
+    import subprocess
+    import sys
+
+    code = "from toolkit.segment import segment; print(segment('Text: ми 日本 end').scripts[0].script)"
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout.strip() for seed in range(6)}
+    assert seen == {"Cjk"}

@@ -947,6 +947,7 @@ def _script_spans(text: str) -> list[Span]:
         scripts = {_script_of(c) for c in letters} - _LATIN_SCRIPTS
         if not scripts:
             continue
-        script = max(scripts, key=lambda s: sum(_script_of(c) == s for c in letters))
+        # the script with most letters; a tie goes to the first name in alphabetical order, whatever the set order
+        script = max(sorted(scripts), key=lambda s: sum(_script_of(c) == s for c in letters))
         spans.append(Span(m.start(), m.end(), "script", script=script.title()))
     return spans
