@@ -43,8 +43,6 @@ class NgramIndex:
         self._prefix_tuple = tuple(self.prefixes)
         self._vocab_ref = None
         self._uni_cols = np.zeros(0, dtype=np.int64)
-        self._big_keys = np.zeros(0, dtype=np.int64)
-        self._big_cols = np.zeros(0, dtype=np.int64)
         self._big_first = np.zeros(1, dtype=bool)
         self._table = None  # the bigram hash table: (keys, columns, number of probes)
         self._uni_matrix = None
@@ -66,10 +64,9 @@ class NgramIndex:
                 keys, cols = keys[order], np.asarray([c for _, _, c in self.bigrams], dtype=np.int64)[order]
                 first_of_key = np.ones(len(keys), dtype=bool)
                 first_of_key[1:] = keys[1:] != keys[:-1]  # a duplicate term keeps its first column
-                self._big_keys, self._big_cols = keys[first_of_key], cols[first_of_key]
                 self._big_first = np.zeros(int(first.max()) + 2, dtype=bool)  # last entry: ids beyond, never set
                 self._big_first[first] = True
-                self._table = _hash_table(self._big_keys, self._big_cols)
+                self._table = _hash_table(keys[first_of_key], cols[first_of_key])
         seen = len(self._uni_cols)
         if seen == len(vocab):
             return
