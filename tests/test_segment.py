@@ -167,7 +167,8 @@ def check_layout_agrees(seg):
 # Texts that end a numpy pass of ``layouts`` in odd places: empty, blank, header only, no sentence end, a quote only.
 # Lower-casing: "ΟΔΟΣ" ends with a final sigma, unless the text also holds "İ" (then every letter is lower-cased alone).
 _EDGE_TEXTS = ["", "  \n\r\n ", "date 2020-12-16", "date 2020-12-16\ntitle: x\nBody without an end", "“A quote”",
-               "x's-y don’t 7.5 U.S. Mr. Smith said. #tag pic.twitter.com/a", "İstanbul ΟΔΟΣ. Σ", "ΟΔΟΣ, ΣΟΦΟΣ. Iran’S"]
+               "x's-y don’t 7.5 U.S. Mr. Smith said. #tag pic.twitter.com/a", "İstanbul ΟΔΟΣ. Σ", "ΟΔΟΣ, ΣΟΦΟΣ. Iran’S",
+               "Half an emoji \ud83d, then “a quote\ud83d” and words\udc00glued."]
 
 
 def check_layouts_agree(texts):
@@ -221,6 +222,32 @@ def test_property_news_like_text(text):
 @given(st.lists(_news_like | st.text(), max_size=8))
 def test_property_layouts_agree_with_layout(texts):
     check_layouts_agree(texts)
+
+
+def test_quote_after_a_long_attribution_sentence_keeps_its_speaker():
+    # “…,” <speaker>, <apposition>, said <rest of the sentence>. “…” — the second quotation has no attribution of its
+    # own and goes on from the first speaker, however long the attribution sentence is; not across another sentence.
+    attribution = " Cecilia Malmström, the European Union’s trade commissioner, said in a statement on Tuesday. "
+    seg = segment(f"“We will respond in kind,”{attribution}“Europe will not be intimidated.”")
+    quoted = voices_of(seg, "quoted")
+    assert len(attribution) >= 60 and [(q.speaker, q.attribution) for q in quoted] == [
+        ("Cecilia Malmström", "Cecilia Malmström"), ("Cecilia Malmström", None)]
+    seg = segment(f"“We will respond in kind,”{attribution}Markets fell in the afternoon. “Europe will not be intimidated.”")
+    assert [q.speaker for q in voices_of(seg, "quoted")] == ["Cecilia Malmström", None]
+
+
+def test_lone_surrogates_separate_words_and_break_nothing():
+    # Scrapes and JSON escapes leave half of a character: it is no word character and the text goes through.
+    text = "Iran\ud83d’s leader said \ud83d“revenge is certain.”\udc00 Done"
+    assert tokenize(text) == ["iran", "s", "leader", "said", "revenge", "is", "certain", "done"]
+    seg = segment(text)
+    check_invariants(seg)
+    assert [seg.span_text(v) for v in seg.voices if v.voice == "quoted"] == ["“revenge is certain.”"]
+    from toolkit.features import featurize
+
+    features = featurize([text, "Iran’s leader said “revenge is certain.” Done"])
+    assert features.notna().all().all()
+    assert features.iloc[0]["lexical.n_words"] == 8
 
 
 def test_sentences_split_where_scraping_glued_them():

@@ -227,7 +227,7 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], np.ndarray, np.ndarray]
     microsecond per match).
     """
     text = _blank_non_words(text)
-    words, starts, ends = _words([text], text, np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32))
+    words, starts, ends = _words([text], text, _code_points(text))
     return words.split(), starts, ends
 
 
@@ -258,11 +258,17 @@ def _words(parts: list[str], text: str, codes: np.ndarray) -> tuple[str, np.ndar
     starts = bounds[0::2].astype(np.int64)
     ends = bounds[1::2].astype(np.int64)
     if "Σ" in text:  # ``str.lower`` writes a final sigma at the end of a word: only it knows where
-        lower = np.frombuffer(" ".join(fold_case(part) for part in parts).encode("utf-32-le"), dtype=np.uint32)
+        lower = _code_points(" ".join(fold_case(part) for part in parts))
     else:
         lower = _LOWER.take(codes)
     words = np.where(is_word, lower, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
     return words, starts, ends
+
+
+def _code_points(text: str) -> np.ndarray:
+    """The code points of ``text``. A lone surrogate (half of a character cut in two, as broken scrapes and JSON
+    escapes leave them) is kept as its own code point: it is no word character, so it only separates words."""
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
 
 
 def _char_kinds(codes: np.ndarray) -> np.ndarray:
@@ -504,12 +510,7 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     """
     blanked = [_blank_non_words(text) for text in texts]
     joined = " ".join(blanked)
-    try:
-        codes = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32)
-    except UnicodeEncodeError:
-        for text in blanked:
-            text.encode("utf-32-le")  # the error of the text that has it, as its own tokenization raises it
-        raise
+    codes = _code_points(joined)
     words, token_start, token_end = _words(blanked, joined, codes)
     bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
     token_ptr = [0, len(token_start)]
@@ -819,13 +820,21 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None,
             last_speaker = attribution
         elif previous_speaker and not text[previous_end:q_start].strip(" ,.;:"):
             speaker = previous_speaker  # a quotation that goes straight on from the previous one
-        elif previous_speaker and (
-            q_start - previous_end < 60 or _ATTRIB_AFTER_RE.match(text, previous_end, q_start)
-        ):
+        elif previous_speaker and (q_start - previous_end < 60 or _only_attribution(text[previous_end:q_start])):
             speaker = previous_speaker  # “…,” Murphy responded. “…” / “…,” Malmström, the commissioner, said. “…”
         spans.append(_voice_tuple(q_start, q_end, "quoted", speaker, attribution))
         previous_end, previous_speaker = q_end, speaker
     return spans, last_speaker
+
+
+def _only_attribution(gap: str) -> bool:
+    """Whether the text between two quotations is the first one's attribution and the rest of its sentence, with no
+    other sentence (', Cecilia Malmström, the EU’s trade commissioner, said in a statement on Tuesday. ')."""
+    m = _ATTRIB_AFTER_RE.match(gap)
+    return m is not None and _SENTENCE_END_INSIDE_RE.search(gap.rstrip(), m.end()) is None
+
+
+_SENTENCE_END_INSIDE_RE = re.compile(r"[.!?]\s")
 
 
 def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) -> str | None:
