@@ -31,7 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-import yaml
+from toolkit import yamlio
 
 from toolkit.errors import ToolkitError
 from toolkit.paths import PACKAGE_DIR
@@ -371,8 +371,8 @@ def _number(value, path: Path, where: str) -> float:
 
 def _read_yaml(text: str, lex: Lexicon, path: Path) -> None:
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
+        data = yamlio.safe_load(text)
+    except yamlio.YAMLError as exc:
         raise ToolkitError(f"'{path}' is not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("categories"), dict):
         raise ToolkitError(f"'{path}': expected a mapping with a 'categories' mapping of category → terms")
@@ -438,7 +438,7 @@ def registry() -> dict[str, dict]:
     if not REGISTRY_PATH.is_file():
         return {}
     with open(REGISTRY_PATH, encoding="utf-8") as fh:
-        return yaml.safe_load(fh) or {}
+        return yamlio.safe_load(fh) or {}
 
 
 def lexicons_dir() -> Path | None:

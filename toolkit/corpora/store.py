@@ -30,11 +30,11 @@ def user_cards() -> dict[str, dict]:
     out: dict[str, dict] = {}
     if not folder.is_dir():
         return out
-    import yaml
+    from toolkit import yamlio
 
     for card_path in sorted(folder.glob(f"*/{CARD_FILE}")):
         with open(card_path, encoding="utf-8") as fh:
-            card = yaml.safe_load(fh) or {}
+            card = yamlio.safe_load(fh) or {}
         name = card_path.parent.name
         out[name] = {
             "description": card.get("description", ""),

@@ -32,13 +32,13 @@ from toolkit.segment import tokenize, tokenize_with_offsets
 @lru_cache(maxsize=None)
 def load_seed_cues(name: str = "frames_cues.yaml") -> dict:
     """The seed cue file shipped in ``toolkit/data`` (``frames_cues.yaml`` or ``techniques_cues.yaml``)."""
-    import yaml
+    from toolkit import yamlio
 
     path = resources.files("toolkit") / "data" / name
     if not path.is_file():
         raise ToolkitError(f"seed cue file '{name}' is not in the package data (toolkit/data/)")
     with path.open("r", encoding="utf-8") as fh:
-        doc = yaml.safe_load(fh)
+        doc = yamlio.safe_load(fh)
     if not isinstance(doc, dict):
         raise ToolkitError(f"seed cue file '{name}': expected a mapping at the top level")
     return doc

@@ -32,7 +32,6 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import EVIDENCE_COLUMNS, SCOPES, Batch
@@ -444,29 +443,11 @@ def explain(article, feature: str) -> pd.DataFrame:
     return fn(batch, 0, feat, scope).reset_index(drop=True)
 
 
-# -- scikit-learn ---------------------------------------------------------------------------------------------
+def __getattr__(name: str):
+    # The scikit-learn transformer is imported on first use: importing scikit-learn takes about a second, which
+    # every featurizing command would pay otherwise.
+    if name == "FeatureTransformer":
+        from toolkit.features._transformer import FeatureTransformer
 
-
-class FeatureTransformer(TransformerMixin, BaseEstimator):
-    """The toolkit's features as a scikit-learn transformer (texts or an article table in, a matrix out).
-
-    Parameters:
-        families: as in ``featurize``.
-        n_jobs: worker processes.
-    """
-
-    def __init__(self, families=None, n_jobs=1):
-        self.families = families
-        self.n_jobs = n_jobs
-
-    def fit(self, X, y=None):
-        self.feature_names_out_ = np.asarray(feature_names(self.families), dtype=object)
-        self.n_features_out_ = len(self.feature_names_out_)
-        return self
-
-    def transform(self, X):
-        table = featurize(X, self.families, n_jobs=self.n_jobs)
-        return table.reindex(columns=list(self.feature_names_out_)).to_numpy(dtype=np.float64)
-
-    def get_feature_names_out(self, input_features=None):
-        return self.feature_names_out_
+        return FeatureTransformer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

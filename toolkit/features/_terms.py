@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-import yaml
+from toolkit import yamlio
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import phrase_table
@@ -255,8 +255,8 @@ def read_table_file(path: Path, what: str, key: str, expected: str, env: str) ->
     if not path.is_file():
         raise ToolkitError(f"{what} not found: '{path}' (from {env} or configure(paths=...))")
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        data = yamlio.safe_load(path.read_text(encoding="utf-8"))
+    except yamlio.YAMLError as exc:
         raise ToolkitError(f"{what} '{path}' is not valid YAML: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get(key), dict):
         raise ToolkitError(f"{what} '{path}': expected a mapping with {expected}")

@@ -20,10 +20,12 @@ from __future__ import annotations
 import re
 import weakref
 from functools import lru_cache
-from importlib import resources
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 
+from toolkit.errors import ToolkitError
 from toolkit.lexicons import Vocabulary
 
 LONG_WORD_LETTERS = 7  # a long word has at least this many letters
@@ -55,8 +57,13 @@ def _pyphen():
 @lru_cache(maxsize=1)
 def easy_words() -> frozenset[str]:
     """The Dale–Chall list of 3,000 familiar words, as shipped in textstat."""
-    ref = resources.files("textstat").joinpath("resources/en/easy_words.txt")
-    with ref.open(encoding="utf-8") as fh:
+    # The file is found without importing textstat, whose import loads nltk (more than a second).
+    spec = importlib.util.find_spec("textstat")
+    if spec is None or not spec.submodule_search_locations:
+        raise ToolkitError("the Dale–Chall word list comes with textstat, which is not installed; "
+                           "run 'pip install textstat'")
+    ref = Path(next(iter(spec.submodule_search_locations))) / "resources" / "en" / "easy_words.txt"
+    with open(ref, encoding="utf-8") as fh:
         return frozenset(line.strip() for line in fh if line.strip())
 
 

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import yaml
+from toolkit import yamlio
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch, evidence_frame, phrase_table
@@ -144,8 +144,8 @@ def _detector_frame_cues() -> Lexicon | None:
     except ToolkitError:
         pass
     try:
-        data = yaml.safe_load(FRAMES_CUES_PATH.read_text(encoding="utf-8"))
-    except yaml.YAMLError:
+        data = yamlio.safe_load(FRAMES_CUES_PATH.read_text(encoding="utf-8"))
+    except yamlio.YAMLError:
         return None
     section = data.get("semetko_valkenburg") if isinstance(data, dict) else None
     if not isinstance(section, dict) or not all(isinstance(v, list) for v in section.values()):
