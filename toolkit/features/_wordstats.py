@@ -87,7 +87,50 @@ def _hyphenation_syllables(part: str) -> int:
     patterns are made of letters, so the dictionary is not consulted (a fifth of the parts it is asked about)."""
     if not any(c.isalpha() for c in part):
         return 1
-    return len(_pyphen().positions(part)) + 1
+    return hyphenation_points(part) + 1
+
+
+def hyphenation_points(word: str, left: int = 2, right: int = 2) -> int:
+    """How many hyphenation points pyphen's English dictionary finds in ``word`` (``len(Pyphen(lang="en",
+    left=left, right=right).positions(word))``), by the same Liang patterns, read from a trie.
+
+    Pyphen looks up every substring up to the longest pattern's length in a dictionary (about a hundred lookups for a
+    ten-letter word); the walk down the trie from each position stops at the first character no pattern continues
+    with, usually after two or three. Pyphen also keeps every word it was asked about, without a bound.
+    """
+    pointed = f".{word.lower()}."
+    n = len(pointed)
+    levels = [0] * (n + 1)
+    root = _hyphenation_trie()
+    for i in range(n - 1):
+        node = root
+        for j in range(i, n):
+            node = node.get(pointed[j])
+            if node is None:
+                break
+            hit = node.get(None)
+            if hit is not None:
+                at = i + hit[0]
+                for k, value in enumerate(hit[1], at):
+                    if k > n:
+                        break
+                    if value > levels[k]:
+                        levels[k] = value
+    # an odd level before character k of the pointed word is a point after k - 1 characters of the word
+    last = len(word) - right
+    return sum(1 for k in range(1, n + 1) if levels[k] % 2 and left <= k - 1 <= last)
+
+
+@lru_cache(maxsize=1)
+def _hyphenation_trie() -> dict:
+    """Pyphen's English patterns as a character trie; the key None holds (offset, levels) where a pattern ends."""
+    root: dict = {}
+    for letters, (offset, values) in _pyphen().hd.patterns.items():
+        node = root
+        for ch in letters:
+            node = node.setdefault(ch, {})
+        node[None] = (offset, tuple(int(v) for v in values))
+    return root
 
 
 _DIGIT_RE = re.compile(r"\d")
@@ -186,4 +229,4 @@ def warm_up() -> None:
     """Load the word lists before worker processes are forked, so each worker does not load them again."""
     cmu_syllables()
     easy_words()
-    _pyphen()
+    _hyphenation_trie()
