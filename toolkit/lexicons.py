@@ -31,8 +31,8 @@ from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
-from toolkit import yamlio
 
+from toolkit import yamlio
 from toolkit.errors import ToolkitError
 from toolkit.paths import PACKAGE_DIR
 from toolkit.segment import tokenize

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from toolkit import yamlio
 
+from toolkit import yamlio
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import phrase_table
 from toolkit.lexicons import Lexicon

@@ -17,10 +17,10 @@ References:
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import weakref
 from functools import lru_cache
-import importlib.util
 from pathlib import Path
 
 import numpy as np

@@ -46,8 +46,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from toolkit import yamlio
 
+from toolkit import yamlio
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch, evidence_frame, phrase_table
 from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, with_user_tables
