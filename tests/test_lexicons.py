@@ -282,3 +282,16 @@ def test_phrase_weights_reach_lexicon_counts():
     counts = batch.lexicon_counts(toy_lexicon())
     # a: "big dog" once (the phrase does not cross "Big. Dog."); b: dog, dog, Dog
     assert np.array_equal(counts, [[1.0, 3.0]])
+
+
+def test_vocabulary_ids_by_first_occurrence():
+    rng = np.random.default_rng(0)
+    words = ["nan", "None", "", "dog", "Dog", "dög", "7.5", "a b"] + [f"w{i}" for i in range(200)]
+    vocab, expected = lexicons.Vocabulary(), {}
+    for size in (0, 1, 5, 300, 2000):
+        tokens = [words[i] for i in rng.integers(0, len(words), size)]
+        ids = vocab.ids(tokens)
+        for token in tokens:  # what a plain loop assigns: the next free id at a token's first occurrence
+            expected.setdefault(token, len(expected))
+        assert ids.dtype == np.int32 and ids.tolist() == [expected[t] for t in tokens]
+        assert vocab.terms == list(expected) and vocab.index == expected

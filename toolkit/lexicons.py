@@ -30,6 +30,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
 from toolkit import yamlio
@@ -54,13 +55,19 @@ class Vocabulary:
         return len(self.terms)
 
     def ids(self, tokens: list[str]) -> np.ndarray:
-        """The id of each token; tokens not seen before are added."""
-        index = self.index
-        for token in dict.fromkeys(tokens):  # the distinct tokens, in order of first occurrence
-            if token not in index:
-                index[token] = len(self.terms)
-                self.terms.append(token)
-        return np.fromiter(map(index.__getitem__, tokens), dtype=np.int32, count=len(tokens))
+        """The id of each token; tokens not seen before are added, in order of first occurrence."""
+        # The distinct tokens (in order of first occurrence) and each token's index among them, from one C hash
+        # table pass: the dictionary is then consulted once per distinct token, not once per token.
+        codes, distinct = pd.factorize(np.array(tokens, dtype=object))
+        index, terms = self.index, self.terms
+        ids = np.empty(len(distinct), dtype=np.int32)
+        for k, token in enumerate(distinct.tolist()):
+            j = index.get(token)
+            if j is None:
+                j = index[token] = len(terms)
+                terms.append(token)
+            ids[k] = j
+        return ids[codes]
 
     def get(self, term: str) -> int | None:
         return self.index.get(term)

@@ -266,6 +266,10 @@ class Batch:
         for lay in self.layouts:
             text = lay.text
             for start, end in zip(lay.sentence_start.tolist(), lay.sentence_end.tolist()):
+                last = text[end - 1] if end > start else ""
+                if last and last in ".!?":  # most sentences: nothing to strip
+                    out.append(last)
+                    continue
                 tail = text[max(start, end - 8) : end].rstrip().rstrip("\"”’')]»")
                 out.append(tail[-1] if tail and tail[-1] in ".!?" else "")
         return np.asarray(out, dtype="<U1")
