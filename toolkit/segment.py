@@ -650,13 +650,7 @@ def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
         return []
     scan = text.replace("\r", "\n") if "\r" in text else text  # "$" is the end of a line, whatever ends it
     first, last = paragraphs[0][0], paragraphs[-1][1]
-    marks = []
-    for mark in ".!?":
-        i = scan.find(mark, first, last)
-        while i >= 0:
-            marks.append(i)
-            i = scan.find(mark, i + 1, last)
-    marks.sort()
+    marks = _offsets(scan, ".!?", first, last)
     match = _SENTENCE_END_RE.match
     after_abbreviation = _AFTER_ABBREVIATION_RE.match
     out = []
@@ -763,13 +757,18 @@ _SINGLE_CLOSE_RE = re.compile(r"’(?!\w)")
 
 
 def _quote_openers(text: str) -> list[int]:
-    """Sorted offsets of the characters that can open a quotation (``str.find`` is faster than a regex scan)."""
+    """Sorted offsets of the characters that can open a quotation."""
+    return _offsets(text, _QUOTE_OPENERS, 0, len(text))
+
+
+def _offsets(text: str, chars: str, start: int, end: int) -> list[int]:
+    """Sorted offsets in ``text[start:end]`` of any of ``chars`` (``str.find`` is faster than a regex scan)."""
     out = []
-    for mark in _QUOTE_OPENERS:
-        i = text.find(mark)
+    for mark in chars:
+        i = text.find(mark, start, end)
         while i >= 0:
             out.append(i)
-            i = text.find(mark, i + 1)
+            i = text.find(mark, i + 1, end)
     out.sort()
     return out
 

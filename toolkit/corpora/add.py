@@ -17,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from toolkit import yamlio
 from toolkit.corpora.canonical import to_article_table
 from toolkit.corpora.fetch import ROW_GROUP_SIZE
 from toolkit.errors import ToolkitError
@@ -31,8 +32,8 @@ def read_card(card_path: str | os.PathLike) -> dict:
     if not path.is_file():
         raise ToolkitError(f"corpus card {str(path)!r} does not exist; expected a YAML file")
     try:
-        card = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+        card = yamlio.safe_load(path.read_text(encoding="utf-8"))
+    except yamlio.YAMLError as exc:
         raise ToolkitError(f"corpus card {path.name}: not valid YAML: {exc}") from None
     if not isinstance(card, dict):
         raise ToolkitError(f"corpus card {path.name}: expected a mapping of fields, got {type(card).__name__}")
