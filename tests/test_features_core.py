@@ -123,6 +123,15 @@ def test_bounded_vocabulary_gives_the_same_features(corpus_sample, monkeypatch):
     pd.testing.assert_frame_equal(before, after)
 
 
+def test_a_batch_keeps_the_vocabulary_it_is_given():
+    from toolkit.lexicons import Vocabulary
+
+    vocab = Vocabulary()  # empty, so falsy: still the one the batch uses
+    batch = Batch(["A dog met a dog."], vocab=vocab)
+    assert batch.vocab is vocab and vocab.terms == ["a", "dog", "met"]
+    assert batch.token_ids.tolist() == [0, 1, 2, 0, 1]
+
+
 def test_streaming_equals_featurize(corpus_sample, tmp_path):
     """Chunks in, one table per batch out, in order; written to Parquet batch by batch."""
     from toolkit.features import featurize_iter, write_features

@@ -295,3 +295,35 @@ def test_vocabulary_ids_by_first_occurrence():
             expected.setdefault(token, len(expected))
         assert ids.dtype == np.int32 and ids.tolist() == [expected[t] for t in tokens]
         assert vocab.terms == list(expected) and vocab.index == expected
+
+
+def test_rows_found_for_all_lexicons_at_once_equal_each_lexicon_alone(lexicons_available, seed_text, monkeypatch):
+    from toolkit.segment import tokenize
+
+    monkeypatch.setattr(lexicons, "_DEFAULT_VOCAB", lexicons.Vocabulary())  # a process vocabulary of its own
+
+    toy_a = Lexicon("toy-a", ["x", "y"])
+    for term, cat in (("martyr*", "x"), ("martyrdom", "y"), ("mart*", "y"), ("revenge", "x"), ("revenge", "y")):
+        toy_a.add(term, cat)
+    toy_b = Lexicon("toy-b", ["z"])
+    toy_b.add("martyrdo*", "z")
+    toy_b.add("revenge", "z", 0.5)
+    lexs = [load_lexicon(name) for name in ("lsd2015", "mpqa", "mfd2", "style")] + [toy_a, toy_b]
+    vocab = lexicons.default_vocabulary()
+    texts = ["A first text.", seed_text, "Martyrs, martyrdom and the martyrdoms of marts: revenge, revenges, unheard-of words.",
+             "Resistance fronts denounced aggression; a wholly unseen zqxw token."]
+    for text in texts:  # the first text makes every lexicon join; the later ones find their rows together
+        vocab.ids(tokenize(text))
+        for lex in lexs:
+            lex.matrix(vocab)
+    assert lexicons._ROWS._upto == len(vocab)  # the rows were looked up for all lexicons at once
+    for lex in lexs:
+        alone = np.zeros((len(vocab), len(lex.categories)))
+        for i, term in enumerate(vocab.terms):  # Lexicon.match, one term at a time
+            for cat, weight in lex.match(term).items():
+                alone[i, cat] = weight
+        assert np.array_equal(lex.matrix(vocab).toarray(), alone), lex.name
+    # entries added after the matrix was built reach it
+    toy_b.add("zqxw", "z", 2.0)
+    assert toy_b.matrix(vocab)[vocab.get("zqxw"), 0] == 2.0
+    assert toy_a.matrix(vocab)[vocab.get("martyrdoms")].toarray().tolist() == [[1.0, 0.0]]

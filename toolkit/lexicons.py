@@ -21,10 +21,12 @@ data file ``toolkit/data/lexicons.yaml``.
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import os
 import re
+import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -146,6 +148,8 @@ class Lexicon:
         term = term.strip().lower().replace("’", "'")
         if not term:
             return
+        self._matrix, self._matrix_rows, self._matrix_vocab = None, 0, None  # rows built before may be wrong
+        _ROWS.forget(self)
         if term.endswith("*"):
             stem = term.rstrip("*")
             words = _term_words(stem)
@@ -193,23 +197,17 @@ class Lexicon:
 
     def matrix(self, vocab: Vocabulary | None = None) -> sp.csr_matrix:
         """Vocabulary × category weights (single-word and prefix entries; phrases are matched separately)."""
-        vocab = vocab or _DEFAULT_VOCAB
+        vocab = _DEFAULT_VOCAB if vocab is None else vocab
         if self._matrix is not None and self._matrix_vocab is vocab and self._matrix_rows == len(vocab):
             return self._matrix
         if self._matrix is not None and vocab.origin is not None and self._matrix_vocab is vocab.origin[0]:
             kept = min(vocab.origin[1], self._matrix_rows)  # the first rows are the same terms with the same ids
             self._matrix, self._matrix_rows, self._matrix_vocab = self._matrix[:kept], kept, vocab
         start = self._matrix_rows if self._matrix_vocab is vocab else 0
-        terms = vocab.terms[start:]
-        # Most lexicons have no prefix entries: a dictionary lookup per new term is all they need.
-        hits = map(self.match, terms) if self.prefixes else map(self.words.get, terms)
-        rows, cols, vals = [], [], []
-        for i, hit in enumerate(hits):
-            if hit:
-                for cat, weight in hit.items():
-                    rows.append(i)
-                    cols.append(cat)
-                    vals.append(weight)
+        found = _ROWS.rows(self, vocab, start) if vocab is _DEFAULT_VOCAB else None
+        if found is None:
+            found = self._rows(vocab.terms[start:])
+        rows, cols, vals = found
         new = sp.csr_matrix((vals, (rows, cols)), shape=(len(vocab) - start, len(self.categories)), dtype=np.float64)
         if start and self._matrix is not None and self._matrix.shape[1] == len(self.categories):
             self._matrix = sp.vstack([self._matrix, new], format="csr")
@@ -219,9 +217,22 @@ class Lexicon:
         self._matrix_vocab = vocab
         return self._matrix
 
+    def _rows(self, terms: list[str]) -> tuple[list[int], list[int], list[float]]:
+        """(term position, category, weight) of every category of every term."""
+        # Most lexicons have no prefix entries: a dictionary lookup per new term is all they need.
+        hits = map(self.match, terms) if self.prefixes else map(self.words.get, terms)
+        rows, cols, vals = [], [], []
+        for i, hit in enumerate(hits):
+            if hit:
+                for cat, weight in hit.items():
+                    rows.append(i)
+                    cols.append(cat)
+                    vals.append(weight)
+        return rows, cols, vals
+
     def phrase_table(self, vocab: Vocabulary | None = None) -> list[tuple[np.ndarray, dict[int, float]]]:
         """Phrases as arrays of token ids (unknown words get ids too, so a phrase can match later text)."""
-        vocab = vocab or _DEFAULT_VOCAB
+        vocab = _DEFAULT_VOCAB if vocab is None else vocab
         return [(vocab.ids(list(words)), cats) for words, cats in self.phrases.items()]
 
     @property
@@ -436,6 +447,116 @@ def _read_lc3(text: str, lex: Lexicon, path: Path) -> None:
         lex.add(line.split("\t")[0], cat)
 
 
+# -- rows shared by the lexicons in use ---------------------------------------------------------------------
+
+
+class _SharedRows:
+    """The matrix rows of the process vocabulary's terms for every lexicon in use, looked up in one pass.
+
+    Featurizing uses some twenty lexicons, and a batch brings a few thousand terms none of them has seen. Looked up
+    lexicon by lexicon, each term costs a dictionary lookup per lexicon and a walk down the prefix trie of each
+    lexicon with prefixes; here it costs one lookup in a table of every lexicon's words and one walk down a trie
+    of every lexicon's prefixes. Each lexicon's hits are kept by term position, so a lexicon asking for the rows
+    of the terms from some position on reads them from there, whatever the others asked for.
+
+    A lexicon joins when it is loaded by name or path, else when its matrix is first extended over the process
+    vocabulary; its hits are kept from then on (terms looked up before it joined it looks up itself). When the
+    process vocabulary is replaced (``bounded_vocabulary``) the hits start again from the first position asked for.
+    """
+
+    def __init__(self):
+        self._members: dict[int, weakref.ref] = {}
+        self._index: tuple[dict, dict] | None = None  # every member's words and a trie of their prefixes
+        self._vocab: weakref.ref | None = None  # the vocabulary the hits below are for
+        self._upto = 0  # its terms before this position have been looked up
+        # per member: the first position its hits are kept from, and its hits (positions, categories)
+        self._from: dict[int, int] = {}
+        self._hits: dict[int, tuple[list[int], list[dict[int, float]]]] = {}
+
+    def join(self, lexicon: Lexicon) -> None:
+        key = id(lexicon)
+        if key not in self._members:
+            self._members[key] = weakref.ref(lexicon, lambda _, key=key: self._drop(key))
+            self._from[key], self._hits[key] = self._upto, ([], [])
+            self._index = None
+
+    def forget(self, lexicon: Lexicon) -> None:
+        """Drop a lexicon whose entries changed; it joins again with its new entries."""
+        self._drop(id(lexicon))
+
+    def _drop(self, key: int) -> None:
+        if self._members.pop(key, None) is not None:
+            del self._from[key], self._hits[key]
+            self._index = None
+
+    def rows(self, lexicon: Lexicon, vocab: Vocabulary, start: int):
+        """``lexicon._rows(vocab.terms[start:])``, or None when they were looked up before it joined."""
+        key = id(lexicon)
+        self.join(lexicon)
+        if self._vocab is None or self._vocab() is not vocab:  # a new vocabulary: start again from here
+            self._vocab, self._upto = weakref.ref(vocab), start
+            for k in self._members:
+                self._from[k], self._hits[k] = start, ([], [])
+        if start < self._from[key]:
+            return None
+        if self._upto < len(vocab):
+            self._look_up(vocab.terms[self._upto :], self._upto)
+            self._upto = len(vocab)
+        positions, cats = self._hits[key]
+        lo = bisect.bisect_left(positions, start)
+        rows, cols, vals = [], [], []
+        for i, hit in zip(positions[lo:], cats[lo:]):
+            for cat, weight in hit.items():
+                rows.append(i - start)
+                cols.append(cat)
+                vals.append(weight)
+        return rows, cols, vals
+
+    def _build_index(self) -> tuple[dict, dict]:
+        words: dict[str, list] = {}
+        trie: dict = {}
+        for key, ref in self._members.items():
+            lexicon = ref()
+            if lexicon is None:
+                continue
+            for term, cats in lexicon.words.items():
+                words.setdefault(term, []).append((key, cats))
+            for prefix, cats in lexicon.prefixes.items():
+                node = trie
+                for ch in prefix:
+                    node = node.setdefault(ch, {})
+                node.setdefault(None, []).append((key, cats))  # None marks where prefix entries end
+        self._index = words, trie
+        return self._index
+
+    def _look_up(self, terms: list[str], first: int) -> None:
+        words, root = self._index or self._build_index()
+        kept = self._hits
+        for i, term in enumerate(terms, first):
+            # per lexicon, its longest prefix entry, replaced by its exact entry (``Lexicon.match``)
+            node, hits = root, None
+            for ch in term:
+                node = node.get(ch)
+                if node is None:
+                    break
+                entries = node.get(None)
+                if entries is not None:
+                    hits = dict(entries) if hits is None else hits | dict(entries)
+            exact = words.get(term)
+            if exact is not None:
+                hits = dict(exact) if hits is None else hits | dict(exact)
+            if hits is None:
+                continue
+            for key, cats in hits.items():
+                if cats:
+                    positions, found = kept[key]
+                    positions.append(i)
+                    found.append(cats)
+
+
+_ROWS = _SharedRows()
+
+
 # -- registry -----------------------------------------------------------------------------------------------
 
 
@@ -483,6 +604,7 @@ def load_lexicon(name_or_path) -> Lexicon:
     else:
         lex = _load_registered(key, entry)
     _CACHE[key] = lex
+    _ROWS.join(lex)  # loaded before the first batch: its first rows are found with the other lexicons' too
     return lex
 
 

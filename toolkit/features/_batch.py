@@ -106,7 +106,7 @@ class Batch:
             self.layouts = [_as_layout(s) for s in segmentations]
         else:
             self.layouts: list[Layout] = layouts(self.texts)
-        self.vocab = vocab or bounded_vocabulary()
+        self.vocab = bounded_vocabulary() if vocab is None else vocab  # (an empty vocabulary is falsy)
         n_tokens = [s.n_tokens for s in self.layouts]
         self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
         self.n_docs = len(self.layouts)

@@ -183,28 +183,26 @@ class TypeTable:
             return self
         terms = vocab.terms[self.n :]
         easy = easy_words()
-        k = len(terms)
-        new = {f: np.zeros(k, dtype=np.float64) for f in self.FIELDS}
-        for i, word in enumerate(terms):
-            if word.isalpha():
-                letters = chars = len(word)
-            else:
-                letters = sum(c.isalpha() for c in word)
-                chars = sum(c.isalnum() for c in word)
-            syl = syllables(word)
-            new["letters"][i] = letters
-            new["chars"][i] = chars
-            new["syllables"][i] = syl
-            new["long"][i] = letters >= LONG_WORD_LETTERS
-            new["number"][i] = _DIGIT_RE.search(word) is not None
-            new["polysyllable"][i] = syl >= 3
-            difficult = word not in easy
-            new["dale_chall_difficult"][i] = difficult
-            new["fog_difficult"][i] = difficult and syl >= 3
-            new["superlative"][i] = self.is_superlative(word)
-            new["alpha"][i] = letters > 0
+        # one list per property, then one array each: no per-element array writes
+        alpha = [w.isalpha() for w in terms]
+        letters = np.array([len(w) if a else sum(map(str.isalpha, w)) for w, a in zip(terms, alpha)], np.float64)
+        chars = np.array([len(w) if a else sum(map(str.isalnum, w)) for w, a in zip(terms, alpha)], np.float64)
+        syl = np.array([syllables(w) for w in terms], np.float64)
+        difficult = np.array([w not in easy for w in terms], dtype=bool)
+        new = {
+            "letters": letters,
+            "chars": chars,
+            "syllables": syl,
+            "long": letters >= LONG_WORD_LETTERS,
+            "number": np.array([_DIGIT_RE.search(w) is not None for w in terms], dtype=bool),
+            "polysyllable": syl >= 3,
+            "dale_chall_difficult": difficult,
+            "fog_difficult": difficult & (syl >= 3),
+            "superlative": np.array([self.is_superlative(w) for w in terms], dtype=bool),
+            "alpha": letters > 0,
+        }
         for f in self.FIELDS:
-            self.arrays[f] = np.concatenate([self.arrays[f], new[f]])
+            self.arrays[f] = np.concatenate([self.arrays[f], new[f].astype(np.float64)])
         self.n = len(vocab)
         return self
 
