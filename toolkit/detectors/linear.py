@@ -81,12 +81,14 @@ def _objective(P: np.ndarray, Y: np.ndarray, thresholds: np.ndarray, mix: float)
 
 
 def _tfidf(X: sparse.csr_matrix, idf: np.ndarray) -> sparse.csr_matrix:
-    X = X.astype(np.float64, copy=True)
-    X.data = 1.0 + np.log(X.data)
-    X = X @ sparse.diags(idf)
-    norms = np.sqrt(np.asarray(X.multiply(X).sum(axis=1)).ravel())
+    """Sublinear term frequency × idf, each row scaled to unit length; on the stored values (no matrix products)."""
+    X = sparse.csr_matrix(X, dtype=np.float64, copy=True)
+    X.data = (1.0 + np.log(X.data)) * idf[X.indices]
+    row = np.repeat(np.arange(X.shape[0]), np.diff(X.indptr))
+    norms = np.sqrt(np.bincount(row, weights=X.data * X.data, minlength=X.shape[0]))
     norms[norms == 0] = 1.0
-    return sparse.csr_matrix(sparse.diags(1.0 / norms) @ X)
+    X.data *= (1.0 / norms)[row]
+    return X
 
 
 def best_threshold(scores: np.ndarray, y: np.ndarray) -> float:
