@@ -61,15 +61,14 @@ class Vocabulary:
         # The distinct tokens (in order of first occurrence) and each token's index among them, from one C hash
         # table pass: the dictionary is then consulted once per distinct token, not once per token.
         codes, distinct = pd.factorize(np.array(tokens, dtype=object))
+        distinct = distinct.tolist()
         index, terms = self.index, self.terms
-        ids = np.empty(len(distinct), dtype=np.int32)
-        for k, token in enumerate(distinct.tolist()):
-            j = index.get(token)
-            if j is None:
-                j = index[token] = len(terms)
-                terms.append(token)
-            ids[k] = j
-        return ids[codes]
+        found = list(map(index.get, distinct))
+        for k in [k for k, j in enumerate(found) if j is None]:  # new tokens, in order of first occurrence
+            token = distinct[k]
+            found[k] = index[token] = len(terms)
+            terms.append(token)
+        return np.array(found, dtype=np.int32)[codes]
 
     def get(self, term: str) -> int | None:
         return self.index.get(term)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import weakref
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -110,7 +111,7 @@ class Batch:
         n_tokens = [s.n_tokens for s in self.layouts]
         self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
         self.n_docs = len(self.layouts)
-        all_tokens = [t for s in self.layouts for t in s.tokens]
+        all_tokens = list(chain.from_iterable(s.tokens for s in self.layouts))
         self.token_ids = self.vocab.ids(all_tokens)
         self.token_doc = np.repeat(np.arange(self.n_docs, dtype=np.int32), n_tokens)
         self.token_voice = (
