@@ -220,14 +220,7 @@ class Lexicon:
         """(term position, category, weight) of every category of every term."""
         # Most lexicons have no prefix entries: a dictionary lookup per new term is all they need.
         hits = map(self.match, terms) if self.prefixes else map(self.words.get, terms)
-        rows, cols, vals = [], [], []
-        for i, hit in enumerate(hits):
-            if hit:
-                for cat, weight in hit.items():
-                    rows.append(i)
-                    cols.append(cat)
-                    vals.append(weight)
-        return rows, cols, vals
+        return _entries(range(len(terms)), hits)
 
     def phrase_table(self, vocab: Vocabulary | None = None) -> list[tuple[np.ndarray, dict[int, float]]]:
         """Phrases as arrays of token ids (unknown words get ids too, so a phrase can match later text)."""
@@ -503,13 +496,7 @@ class _SharedRows:
             self._upto = len(vocab)
         positions, cats = self._hits[key]
         lo = bisect.bisect_left(positions, start)
-        rows, cols, vals = [], [], []
-        for i, hit in zip(positions[lo:], cats[lo:]):
-            for cat, weight in hit.items():
-                rows.append(i - start)
-                cols.append(cat)
-                vals.append(weight)
-        return rows, cols, vals
+        return _entries(positions[lo:], cats[lo:], start)
 
     def _build_index(self) -> tuple[dict, dict]:
         words: dict[str, list] = {}
@@ -551,6 +538,18 @@ class _SharedRows:
                     positions, found = kept[key]
                     positions.append(i)
                     found.append(cats)
+
+
+def _entries(positions, hits, start: int = 0) -> tuple[list[int], list[int], list[float]]:
+    """(row, category, weight) of every category of every hit; a term at ``position`` is row ``position - start``."""
+    rows, cols, vals = [], [], []
+    for i, hit in zip(positions, hits):
+        if hit:
+            for cat, weight in hit.items():
+                rows.append(i - start)
+                cols.append(cat)
+                vals.append(weight)
+    return rows, cols, vals
 
 
 _ROWS = _SharedRows()
