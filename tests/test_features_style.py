@@ -92,6 +92,26 @@ def test_questions_exclamations_and_all_caps():
     assert list(questions["sentence_text"]) == ["Is this true?", "Why now?"]
 
 
+def test_words_in_capitals_are_those_a_scan_of_the_whole_text_finds(installed_corpus, seed_text):
+    from toolkit.features import Batch
+    from toolkit.features.lexical import _ALLCAPS_RE, _WORDISH_RE, upper_tokens
+
+    texts = installed_corpus("allsides-abp")["text"].iloc[:300].tolist() + [
+        seed_text, "", "US", "NATO's WAR-TIME O'BRIEN said NO-ONE", "ÉTATS UNIS and the USA", "the US’s BIG- deal",
+        "ABC_DEF X1Y ZZ'S ZZ's \ud800AB", "A", "HELLO-World WORLD-hello ÀB BÀ", "...", "IT'S OK. 'TIS FINE"]
+    batch = Batch(texts)
+    got = upper_tokens(batch)
+    expected = np.zeros(len(got), dtype=bool)
+    for d, lay in enumerate(batch.layouts):  # every match of the pattern in the text that is exactly a token
+        for m in _ALLCAPS_RE.finditer(lay.text):
+            if m.start() and _WORDISH_RE.match(lay.text, m.start() - 1):
+                continue
+            k = np.flatnonzero((lay.token_start == m.start()) & (lay.token_end == m.end()))
+            expected[batch.doc_ptr[d] + k] = True
+    assert expected.sum() > 1000
+    assert np.array_equal(got, expected)
+
+
 def test_superlatives_pattern_skips_non_superlatives():
     text = "The largest, the biggest and the happiest crowd showed interest in the protest. It was the best."
     rows = explain(text, "lexical.superlatives_per_1k")
