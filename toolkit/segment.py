@@ -249,10 +249,12 @@ def _words(parts: list[str], text: str, codes: np.ndarray) -> tuple[str, np.ndar
         joiners = np.flatnonzero(((kind[1:-1] >> 2) & kind[:-2] & kind[2:]) != 0) + 1
         # A possessive 's: the apostrophe and the s are left out of the word (decided on the characters as they are
         # before any joiner is set). Its apostrophe is a joiner, with no word character after the s.
-        possessive = [i for i in joiners.tolist() if text[i] in "'’" and text[i + 1] in "sS" and not padded[i + 3]]
+        mark, after = codes[joiners], codes[joiners + 1]
+        apostrophe_s = ((mark == 39) | (mark == 0x2019)) & ((after == 115) | (after == 83))  # ' or ’, then s or S
+        possessive = joiners[apostrophe_s & (padded[joiners + 3] == 0)]
         is_word[joiners] = 1
-        for i in possessive:
-            is_word[i] = is_word[i + 1] = 0
+        is_word[possessive] = 0
+        is_word[possessive + 1] = 0
     # Words begin and end where a character differs from the one before it; starts and ends alternate.
     bounds = np.flatnonzero(padded[1:] != padded[:-1])
     starts = bounds[0::2].astype(np.int64)
@@ -548,7 +550,9 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
 
     # A sentence takes the voice of most of its tokens (mixed sentences keep exact voice spans in ``voices``);
     # a sentence without tokens keeps its paragraph's voice.
-    sentence_voice = np.array([VOICE_CODE[part[1][k]] for part in parts for _, _, k in part[3]], dtype=np.int8)
+    para_voice = np.array([VOICE_CODE[v] for part in parts for v in part[1]], dtype=np.int8)
+    para_ptr = np.fromiter(accumulate((len(part[1]) for part in parts[:-1]), initial=0), np.int64, count=len(parts))
+    sentence_voice = para_voice[sentence_para + np.repeat(para_ptr, n_sentences)]
     if total and len(token_start):
         n_voices = len(VOICES)
         counts = np.bincount(token_sentence * n_voices + token_voice, minlength=(total + 1) * n_voices)
