@@ -56,6 +56,22 @@ def test_iter_corpus_streams_row_groups(installed_corpus):
         next(iter_corpus("allsides-abp", ["id", "nope"]))
 
 
+def test_a_corpus_in_one_row_group_is_streamed_chunk_by_chunk(installed_corpus, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from toolkit.corpora import iter_corpus, store
+
+    table = installed_corpus("allsides-abp")[["id", "text"]].iloc[:3000].reset_index(drop=True)
+    path = tmp_path / "one-group.parquet"
+    table.to_parquet(path, index=False, row_group_size=len(table))  # as an older install or another tool writes it
+    assert pq.ParquetFile(path).metadata.num_row_groups == 1
+    monkeypatch.setattr(store, "_parquet_path", lambda name: path)
+    chunks = list(iter_corpus("allsides-abp", ["id", "text"], chunk_size=700))
+    assert [len(c) for c in chunks] == [700, 700, 700, 700, 200]
+    pd.testing.assert_frame_equal(pd.concat(chunks, ignore_index=True), table)
+    assert [len(c) for c in iter_corpus("allsides-abp", ["id", "text"], chunk_size=700, limit=1500)] == [700, 700, 100]
+
+
 def test_list_json_reports_counts(installed_corpus, capsys):
     installed_corpus("allsides-abp")
     from toolkit.__main__ import main

@@ -96,19 +96,22 @@ def load_corpus(name: str, columns: list[str] | None = None) -> pd.DataFrame:
     return df.copy()
 
 
+_READ_BUFFER = 1 << 20  # bytes read from the file at a time while streaming a corpus
+
+
 def iter_corpus(name: str, columns: list[str] | None = None, chunk_size: int = 2048, limit: int | None = None):
     """The article table of an installed corpus in chunks of ``chunk_size`` rows (DataFrames), read from disk one
     chunk at a time: what streaming over a corpus of any size needs (``limit``: stop after that many rows)."""
     path = _parquet_path(name)
     columns = _check_columns(name, columns)
     remaining = limit
-    # One row group at a time, without pre-buffering: ``iter_batches`` keeps the buffers of the groups it has read
-    # (memory grew with the corpus), reading group by group does not.
-    source = pq.ParquetFile(path, pre_buffer=False)
+    # One row group at a time, without pre-buffering: ``iter_batches`` over the whole file keeps the buffers of the
+    # groups it has read (memory grew with the corpus). Inside a group, chunk by chunk through a small read buffer:
+    # a corpus written as one row group (by an older version, or another tool) is streamed too, not read whole.
+    source = pq.ParquetFile(path, pre_buffer=False, buffer_size=_READ_BUFFER)
     for group in range(source.metadata.num_row_groups):
-        frame = source.read_row_group(group, columns=columns).to_pandas()
-        for start in range(0, len(frame), chunk_size):
-            part = frame.iloc[start : start + chunk_size].reset_index(drop=True)
+        for batch in source.iter_batches(batch_size=chunk_size, row_groups=[group], columns=columns):
+            part = batch.to_pandas()
             if remaining is not None:
                 part = part.iloc[:remaining]
                 remaining -= len(part)
