@@ -132,6 +132,26 @@ def test_a_batch_keeps_the_vocabulary_it_is_given():
     assert batch.token_ids.tolist() == [0, 1, 2, 0, 1]
 
 
+def test_batches_are_cut_short_by_characters(corpus_sample, monkeypatch):
+    import toolkit.features as features
+
+    texts = corpus_sample["text"].tolist()
+    lengths = [len(t) for t in texts]
+    spans = list(features.batch_spans(texts, batch_size=8, max_chars=20_000))
+    assert spans[0][0] == 0 and spans[-1][1] == len(texts)
+    assert all(a[1] == b[0] for a, b in zip(spans, spans[1:]))  # consecutive, nothing left out
+    for start, stop in spans:
+        assert 1 <= stop - start <= 8
+        # within the cap, unless the batch is one long article; and the next article would not have fitted
+        assert stop - start == 1 or sum(lengths[start:stop]) <= 20_000
+        assert stop == len(texts) or stop - start == 8 or sum(lengths[start : stop + 1]) > 20_000
+    assert len(spans) > len(texts) / 8  # some batches were cut short
+    assert list(features.batch_spans(["x" * 50, "y"], max_chars=10)) == [(0, 1), (1, 2)]
+    before = featurize(texts, n_jobs=1)
+    monkeypatch.setattr(features, "BATCH_CHARS", 20_000)
+    pd.testing.assert_frame_equal(featurize(texts, n_jobs=1), before)
+
+
 def test_streaming_equals_featurize(corpus_sample, tmp_path):
     """Chunks in, one table per batch out, in order; written to Parquet batch by batch."""
     from toolkit.features import featurize_iter, write_features

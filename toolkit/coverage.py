@@ -95,7 +95,7 @@ def lexicon_coverage(articles, lexicons=None, *, by: str | None = None) -> pd.Da
         lexicons: registry names, paths or ``Lexicon`` objects; default every registered lexicon available here.
         by: a column of the article table that splits it into corpora (``"outlet"``, ``"corpus"`` …).
     """
-    from toolkit.features import _texts_and_ids
+    from toolkit.features import _texts_and_ids, batch_spans
 
     lexs = _resolve_lexicons(lexicons)
     rows = []
@@ -105,8 +105,8 @@ def lexicon_coverage(articles, lexicons=None, *, by: str | None = None) -> pd.Da
         n_tokens = 0
         hit_docs = {lex.name: np.zeros((n_articles, len(lex.categories) + 1), dtype=bool) for lex in lexs}
         matched = {lex.name: np.zeros(len(lex.categories) + 1, dtype=np.int64) for lex in lexs}
-        for start in range(0, n_articles, BATCH_SIZE):
-            batch = Batch(texts[start : start + BATCH_SIZE], ids[start : start + BATCH_SIZE])
+        for start, stop in batch_spans(texts, BATCH_SIZE):
+            batch = Batch(texts[start:stop], ids[start:stop])
             mask = batch.mask("all")
             n_tokens += int(mask.sum())
             for lex in lexs:

@@ -53,6 +53,10 @@ __all__ = [
 # Articles per batch: per-batch numpy work is spread over more articles as batches grow (featurizing AllSides takes
 # 3% less time with 512 than with 256), at the cost of about 60 MB more per worker.
 BATCH_SIZE = 512
+# Characters per batch at most (past its first article): a batch's memory follows its characters, and 512 long
+# articles (scraped pages of 100,000 characters and more) would need several times the usual. An AllSides batch
+# holds about 3 million, so its batches are not cut.
+BATCH_CHARS = 4_000_000
 PARALLEL_FROM = 1024  # articles: fewer are featurized in this process (starting workers costs more than it saves)
 WRITE_ROWS = 4096  # rows per row group of the Parquet files ``write_features`` writes
 
@@ -241,7 +245,8 @@ def featurize(articles, families=None, *, n_jobs: int | None = None, progress: b
 
 def featurize_iter(chunks, families=None, *, n_jobs: int | None = None, progress: bool = False,
                    total: int | None = None, batch_size: int = BATCH_SIZE):
-    """Features of a stream of articles, yielded as one table per batch of ``batch_size`` articles, in order.
+    """Features of a stream of articles, yielded as one table per batch, in order (a batch holds ``batch_size``
+    articles, or fewer when they are long: ``BATCH_CHARS``).
 
     ``chunks`` is an iterable of article tables or lists of texts (e.g. ``toolkit.corpora.iter_corpus(name)``), or
     of ``(texts, ids)`` pairs. Chunks are read only as the workers need them and at most ``2 × n_jobs`` batches
@@ -261,8 +266,8 @@ def featurize_iter(chunks, families=None, *, n_jobs: int | None = None, progress
                 if not isinstance(chunk, pd.DataFrame):  # plain texts: number them across chunks
                     ids = [str(offset + i) for i in range(len(texts))]
             offset += len(texts)
-            for i in range(0, len(texts), batch_size):
-                yield texts[i : i + batch_size], ids[i : i + batch_size], names
+            for start, stop in batch_spans(texts, batch_size):
+                yield texts[start:stop], ids[start:stop], names
 
     try:
         if n_jobs > 1:
@@ -274,6 +279,20 @@ def featurize_iter(chunks, families=None, *, n_jobs: int | None = None, progress
                 yield part
     finally:
         bar.close()
+
+
+def batch_spans(texts, batch_size: int = BATCH_SIZE, max_chars: int | None = None):
+    """(start, stop) of consecutive batches of ``texts``: at most ``batch_size`` articles and, past a batch's first
+    article, at most ``max_chars`` characters (default ``BATCH_CHARS``)."""
+    max_chars = BATCH_CHARS if max_chars is None else max_chars
+    start, n = 0, len(texts)
+    while start < n:
+        stop, chars, last = start + 1, len(texts[start]), min(n, start + batch_size)
+        while stop < last and chars + len(texts[stop]) <= max_chars:
+            chars += len(texts[stop])
+            stop += 1
+        yield start, stop
+        start = stop
 
 
 def _parallel(work, n_jobs: int, names, bar):

@@ -325,7 +325,7 @@ def actor_table(articles, scope: str = "all", frame_cues=None) -> pd.DataFrame:
         frame_cues: a lexicon (registry name, path or ``Lexicon``) whose categories are frames; default
             ``frame_cue_lexicon()``.
     """
-    from toolkit.features import BATCH_SIZE, _texts_and_ids
+    from toolkit.features import _texts_and_ids, batch_spans
 
     term_table()  # a broken user gazetteer or a missing General Inquirer raises here, with its own message
     _gi()
@@ -336,8 +336,8 @@ def actor_table(articles, scope: str = "all", frame_cues=None) -> pd.DataFrame:
     frame_cols = [_frame_column(c) for c in cues.categories]
     names = np.asarray(actor_names(), dtype=object)
     parts = []
-    for i in range(0, len(texts), BATCH_SIZE):
-        batch = Batch(texts[i : i + BATCH_SIZE], ids[i : i + BATCH_SIZE])
+    for start, stop in batch_spans(texts):
+        batch = Batch(texts[start:stop], ids[start:stop])
         res = _analyse(batch, scope, cues)
         d, a = np.nonzero(res["mentions"])
         n = res["mentions"][d, a]

@@ -204,15 +204,15 @@ def count_naming(articles, scope: str = "all") -> pd.DataFrame:
         articles: an article table (``id``, ``text``) or a list of texts (ids ``"0"``, ``"1"`` …).
         scope: ``all`` (every voice but boilerplate), ``authorial`` or ``quoted``.
     """
-    from toolkit.features import BATCH_SIZE, _texts_and_ids
+    from toolkit.features import _texts_and_ids, batch_spans
 
     texts, ids = _texts_and_ids(articles)
     terms = term_table()
     concept = np.asarray([g.split("__", 1)[0] for g in terms.groups], dtype=object)
     variant = np.asarray([g.split("__", 1)[1] for g in terms.groups], dtype=object)
     parts = []
-    for i in range(0, len(texts), BATCH_SIZE):
-        batch = Batch(texts[i : i + BATCH_SIZE], ids[i : i + BATCH_SIZE])
+    for start, stop in batch_spans(texts):
+        batch = Batch(texts[start:stop], ids[start:stop])
         counts = terms.counts(batch, scope)
         d, g = np.nonzero(counts)
         parts.append(pd.DataFrame({"id": np.asarray(batch.ids, dtype=object)[d], "concept": concept[g],
