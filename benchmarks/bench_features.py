@@ -1,4 +1,4 @@
-"""Speed and memory of featurizing the AllSides corpus, side by side with the loop users write by hand today.
+"""Speed and memory of featurizing the AllSides corpus (or others), side by side with the loop users write by hand.
 
 Prints, for the same machine and run:
 
@@ -6,7 +6,9 @@ Prints, for the same machine and run:
    articles (default: the whole corpus, 37,554), streamed from the installed corpus into a Parquet file as
    ``python -m toolkit features corpus:allsides-abp -o OUT.parquet`` does: articles per second, and peak resident
    memory of the main process and of the largest worker. Each size runs in its own process, so the peaks are
-   those of that size alone (``--sizes``): equal peaks mean memory does not grow with the corpus;
+   those of that size alone (``--sizes``): equal peaks mean memory does not grow with the corpus. ``--corpora``
+   streams several installed corpora one after the other instead (more articles, and more new words, than
+   AllSides alone);
 2. the same with VADER sentence scoring added;
 3. the hand-written loop — textstat's seven readability formulas and VADER ``polarity_scores`` on each whole
    article — timed on ``--sample`` articles and extrapolated;
@@ -15,6 +17,7 @@ Prints, for the same machine and run:
 Usage:
     python benchmarks/bench_features.py                      # the whole corpus, sizes 5,000, 20,000 and all
     python benchmarks/bench_features.py --limit 3000 --sizes 1000 3000
+    python benchmarks/bench_features.py --corpora allsides-abp tehran-times --sizes 20000 45000 --vader-limit 5000
 
 The machine may be shared: the load average is printed before and after each measurement."""
 
@@ -30,11 +33,28 @@ import time
 import warnings
 
 
-def _load(limit: int | None):
+def _texts_of(corpora: list[str]):
+    import pandas as pd
+
     from toolkit.corpora import load_corpus
 
-    table = load_corpus("allsides-abp")
-    return table if limit is None else table.iloc[:limit]
+    return pd.concat([load_corpus(name, columns=["text"]) for name in corpora], ignore_index=True)
+
+
+def _stream(names: list[str], limit: int | None):
+    """Chunks of (id, text) of the named installed corpora, one after the other, ``limit`` rows in all; ids are
+    prefixed with the corpus name, so they stay distinct."""
+    from toolkit.corpora import iter_corpus
+
+    remaining = limit
+    for name in names:
+        for chunk in iter_corpus(name, ["id", "text"], limit=remaining):
+            chunk["id"] = name + ":" + chunk["id"].astype(str)
+            if remaining is not None:
+                remaining -= len(chunk)
+            yield chunk
+        if remaining is not None and remaining <= 0:
+            return
 
 
 def _rss_mb() -> float:
@@ -55,7 +75,6 @@ def child(args) -> None:
     import gc
     import tempfile
 
-    from toolkit.corpora import iter_corpus
     from toolkit.features import write_features
 
     gc.collect()
@@ -68,8 +87,7 @@ def child(args) -> None:
         out_path = os.path.join(folder, "features.parquet")
         start = time.perf_counter()
         # what `python -m toolkit features corpus:allsides-abp -o OUT.parquet` does: read and write chunk by chunk
-        n = write_features(iter_corpus("allsides-abp", ["id", "text"], limit=args.size), out_path, families,
-                           n_jobs=args.jobs)
+        n = write_features(_stream(args.corpora, args.size), out_path, families, n_jobs=args.jobs)
         seconds = time.perf_counter() - start
         import pyarrow.parquet as pq
 
@@ -88,8 +106,8 @@ def child(args) -> None:
     }))
 
 
-def _run_child(size: int | None, jobs: int | None, vader: bool, families: str | None) -> dict:
-    cmd = [sys.executable, __file__, "--child", "--size", str(size or 0)]
+def _run_child(size: int | None, jobs: int | None, vader: bool, families: str | None, corpora: list[str]) -> dict:
+    cmd = [sys.executable, __file__, "--child", "--size", str(size or 0), "--corpora", *corpora]
     if families:
         cmd += ["--families", families]
     if jobs:
@@ -102,7 +120,7 @@ def _run_child(size: int | None, jobs: int | None, vader: bool, families: str | 
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def hand_loop(n: int) -> dict:
+def hand_loop(n: int, corpora: list[str]) -> dict:
     """textstat's seven formulas and VADER on each whole article, one article at a time."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
@@ -110,7 +128,7 @@ def hand_loop(n: int) -> dict:
 
     textstat = textstat_offline()  # the same syllable dictionary, and no download
     analyzer = SentimentIntensityAnalyzer()
-    texts = _load(None).sample(n, random_state=0)["text"].tolist()
+    texts = _texts_of(corpora).sample(n, random_state=0)["text"].tolist()
     textstat.flesch_reading_ease("Warm up the dictionaries.")
     load_before = _load_avg()
     start = time.perf_counter()
@@ -139,6 +157,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: all cores)")
     parser.add_argument("--families", default=None,
                         help="comma-separated families instead of the default set (e.g. lexical,readability)")
+    parser.add_argument("--corpora", nargs="+", default=["allsides-abp"],
+                        help="installed corpora streamed one after the other (default: allsides-abp)")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--size", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--vader", action="store_true", help=argparse.SUPPRESS)
@@ -152,22 +172,22 @@ def main() -> None:
     rows = []
     sizes = sorted({s for s in args.sizes if not args.limit or s < args.limit}) + [args.limit]
     for size in sizes:
-        r = _run_child(size, args.jobs, vader=False, families=args.families)
+        r = _run_child(size, args.jobs, vader=False, families=args.families, corpora=args.corpora)
         rows.append(r)
         print(f"families ({len(r['families'])}: {', '.join(r['families'])}; {r['n_columns']} columns), "
-              f"{r['n']:,} articles: {r['seconds']:.1f} s = {r['per_second']:,.0f} articles/s; "
+              f"{r['n']:,} articles of {' + '.join(args.corpora)}: {r['seconds']:.1f} s = {r['per_second']:,.0f} articles/s; "
               f"peak RSS main {r['maxrss_main_mb']:,.0f} MB, largest worker {r['maxrss_worker_mb']:,.0f} MB "
               f"(of which {r['rss_at_fork_mb']:,.0f} MB inherited from the main process at fork) "
               f"(load {r['load_before']} -> {r['load_after']})")
     main_run = rows[-1]
 
     vader_n = min(args.vader_limit or main_run["n"], main_run["n"])
-    v = _run_child(vader_n, args.jobs, vader=True, families=args.families)
+    v = _run_child(vader_n, args.jobs, vader=True, families=args.families, corpora=args.corpora)
     print(f"the same families + VADER sentence scoring, {v['n']:,} articles: {v['seconds']:.1f} s = "
           f"{v['per_second']:,.0f} articles/s; peak RSS largest worker {v['maxrss_worker_mb']:,.0f} MB "
           f"(load {v['load_before']} -> {v['load_after']})")
 
-    h = hand_loop(args.sample)
+    h = hand_loop(args.sample, args.corpora)
     print(f"hand-written loop (textstat x 7 + VADER on the whole article), {h['n']} articles, one process: "
           f"{h['seconds']:.1f} s = {h['per_second']:,.1f} articles/s; extrapolated to "
           f"{main_run['n']:,} articles: {main_run['n'] / h['per_second'] / 60:,.1f} min "
