@@ -414,15 +414,24 @@ def layouts(texts) -> list[Layout]:
     for text in texts:
         _check_text(text)
     out: list[Layout] = []
-    start = 0
-    while start < len(texts):
-        stop, n_chars = start + 1, len(texts[start])
-        while stop < len(texts) and n_chars + len(texts[stop]) <= _PASS_CHARS:
-            n_chars += len(texts[stop]) + 1
-            stop += 1
+    for start, stop in group_spans(texts, _PASS_CHARS, joiner=1):  # a pass reads its texts joined by spaces
         out.extend(_layouts(texts[start:stop]))
-        start = stop
     return out
+
+
+def group_spans(texts, max_chars: int, max_texts: int | None = None, joiner: int = 0):
+    """(start, stop) of consecutive groups of ``texts``: at most ``max_texts`` texts and, past a group's first
+    text, at most about ``max_chars`` characters (a text is taken while the characters so far and its own fit;
+    ``joiner`` characters are counted after each text taken)."""
+    start, n = 0, len(texts)
+    while start < n:
+        stop, chars = start + 1, len(texts[start])
+        last = n if max_texts is None else min(n, start + max_texts)
+        while stop < last and chars + len(texts[stop]) <= max_chars:
+            chars += len(texts[stop]) + joiner
+            stop += 1
+        yield start, stop
+        start = stop
 
 
 def _layouts(texts: list[str]) -> list[Layout]:

@@ -35,6 +35,7 @@ import pandas as pd
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import EVIDENCE_COLUMNS, SCOPES, Batch
+from toolkit.segment import group_spans
 
 __all__ = [
     "Batch",
@@ -284,15 +285,7 @@ def featurize_iter(chunks, families=None, *, n_jobs: int | None = None, progress
 def batch_spans(texts, batch_size: int = BATCH_SIZE, max_chars: int | None = None):
     """(start, stop) of consecutive batches of ``texts``: at most ``batch_size`` articles and, past a batch's first
     article, at most ``max_chars`` characters (default ``BATCH_CHARS``)."""
-    max_chars = BATCH_CHARS if max_chars is None else max_chars
-    start, n = 0, len(texts)
-    while start < n:
-        stop, chars, last = start + 1, len(texts[start]), min(n, start + batch_size)
-        while stop < last and chars + len(texts[stop]) <= max_chars:
-            chars += len(texts[stop])
-            stop += 1
-        yield start, stop
-        start = stop
+    return group_spans(texts, BATCH_CHARS if max_chars is None else max_chars, batch_size)
 
 
 def _parallel(work, n_jobs: int, names, bar):
