@@ -303,6 +303,29 @@ def test_token_hits_equal_gathering_every_row(corpus_sample):
     assert batch.token_hits(matrix)[0] is rows  # cached
 
 
+def _loop_terminal(batch) -> list[str]:
+    """Each sentence's final . ! or ?, closing quotes and brackets skipped, one sentence at a time."""
+    out = []
+    for lay in batch.layouts:
+        for start, end in zip(lay.sentence_start.tolist(), lay.sentence_end.tolist()):
+            tail = lay.text[max(start, end - 8) : end].rstrip().rstrip("\"”’')]»")
+            out.append(tail[-1] if tail and tail[-1] in ".!?" else "")
+    return out
+
+
+def test_sentence_terminals_equal_a_loop_over_sentences(corpus_sample):
+    rng = np.random.default_rng(3)
+    odd = ["", "A.", "Hi!\u3000 ", "“Why?”", "Yes .”) ", "no end", "x ” ” ” ” ” ” ” ” !", "Stop!\u00a0\u2029",
+           "Q?’ ’ ’ ’ ’ ’ ’ ’ ’"]
+    odd += ["".join(rng.choice(list("ab .!?\"”’')]» \u3000\u00a0\n"), size=rng.integers(0, 40))) for _ in range(200)]
+    for texts in (corpus_sample["text"].tolist(), odd, [""], []):
+        batch = Batch(texts)
+        got = batch.sentence_terminal
+        assert got.dtype == np.dtype("<U1")
+        assert got.tolist() == _loop_terminal(batch)
+    assert {"", ".", "!", "?"} <= set(Batch(odd).sentence_terminal.tolist())
+
+
 # -- command line ------------------------------------------------------------------------------------------------
 
 

@@ -72,6 +72,11 @@ def _as_layout(seg) -> Layout:
     )
 
 
+_TERMINAL_WINDOW = 8
+_SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)  # none above U+3000
+_CLOSER_CODES = np.array([ord(c) for c in "\"”’')]»"], dtype=np.uint32)
+_TERMINAL_CODES = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
+
 _PACK_BITS = 21  # token ids of up to three words packed into one int64 (vocabularies below 2 million terms)
 _PACK_LIMIT = 1 << _PACK_BITS
 
@@ -93,7 +98,8 @@ class Batch:
             ``segmentations`` (full ``Segmentation`` objects with spans and speakers) are made on first use.
         vocab: the process-wide ``Vocabulary`` the token ids index into.
         token_ids, token_doc, token_voice, token_sentence: one entry per token of every article;
-            ``token_sentence`` indexes ``sentence_table`` (sentences of all articles, in order).
+            ``token_sentence`` indexes ``sentence_table`` (sentences of all articles, in order);
+            ``token_start`` and ``token_end`` (made on first use) are offsets in each token's own text.
         doc_ptr: tokens of article ``i`` are ``doc_ptr[i]:doc_ptr[i + 1]``.
     """
 
@@ -125,6 +131,16 @@ class Batch:
             else np.zeros(0, np.int64)
         )
         self._counts: dict[str, sp.csr_matrix] = {}
+
+    @cached_property
+    def token_start(self) -> np.ndarray:
+        """Each token's start offset in its own article's text."""
+        return np.concatenate([np.zeros(0, np.int64)] + [s.token_start for s in self.layouts]).astype(np.int64)
+
+    @cached_property
+    def token_end(self) -> np.ndarray:
+        """Each token's end offset in its own article's text."""
+        return np.concatenate([np.zeros(0, np.int64)] + [s.token_end for s in self.layouts]).astype(np.int64)
 
     @cached_property
     def segmentations(self) -> list[Segmentation]:
@@ -261,19 +277,41 @@ class Batch:
         return np.concatenate([s.sentence_voice for s in self.layouts]).astype(np.int8)
 
     @cached_property
+    def code_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """The code points of all texts joined by newlines, and where each text starts among them."""
+        texts = [seg.text for seg in self.layouts]
+        codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        return codes, np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
+
+    @cached_property
     def sentence_terminal(self) -> np.ndarray:
-        """The final punctuation of each sentence ('.', '!', '?' or '' when none), closing quotes skipped."""
-        out = []
-        for lay in self.layouts:
-            text = lay.text
-            for start, end in zip(lay.sentence_start.tolist(), lay.sentence_end.tolist()):
-                last = text[end - 1] if end > start else ""
-                if last and last in ".!?":  # most sentences: nothing to strip
-                    out.append(last)
-                    continue
-                tail = text[max(start, end - 8) : end].rstrip().rstrip("\"”’')]»")
-                out.append(tail[-1] if tail and tail[-1] in ".!?" else "")
-        return np.asarray(out, dtype="<U1")
+        """The final punctuation of each sentence ('.', '!', '?' or '' when none), closing quotes skipped.
+
+        Read from the last eight characters of each sentence, all sentences at once: white space is skipped from
+        the end, then closing quotes and brackets, and the character reached is the answer when it is one of
+        ``.!?`` (``text[max(start, end - 8):end].rstrip().rstrip(_CLOSERS)[-1:]``).
+        """
+        n = int(self.sentence_ptr[-1])
+        if not n:
+            return np.zeros(0, dtype="<U1")
+        codes, bases = self.code_points
+        n_sent = np.diff(self.sentence_ptr)
+        base = np.repeat(bases, n_sent)
+        start = np.concatenate([s.sentence_start for s in self.layouts]).astype(np.int64) + base
+        end = np.concatenate([s.sentence_end for s in self.layouts]).astype(np.int64) + base
+        back = np.arange(_TERMINAL_WINDOW)
+        at = end[:, None] - 1 - back[None, :]  # the window, read from the end
+        inside = at >= np.maximum(start, end - _TERMINAL_WINDOW)[:, None]
+        window = np.where(inside, codes[np.clip(at, 0, max(len(codes) - 1, 0))], 0)
+        space = np.isin(window, _SPACE_CODES) & inside
+        first = np.argmin(space, axis=1)  # the first character that is not white space (or the window's end)
+        closer = np.isin(window, _CLOSER_CODES) & inside & (back[None, :] >= first[:, None])
+        # past the white space, the first character that is not a closer
+        last = np.argmin(closer | (back[None, :] < first[:, None]), axis=1)
+        reached = window[np.arange(n), last]
+        ok = inside[np.arange(n), last] & np.isin(reached, _TERMINAL_CODES)
+        return np.where(ok, reached, 0).astype(np.uint32).view("<U1")
 
     def sentence_mask(self, scope: str = "all") -> np.ndarray:
         """Which sentences belong to a scope (by their voice)."""

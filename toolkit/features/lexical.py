@@ -38,10 +38,10 @@ References:
 from __future__ import annotations
 
 import re
-from itertools import accumulate
 
 import numpy as np
 
+from toolkit._compiled import compiled
 from toolkit.features._batch import Batch
 from toolkit.features._evidence import sentence_evidence, token_evidence
 from toolkit.features._wordstats import easy_words, type_table, warm_up
@@ -96,9 +96,10 @@ def style_lexicon():
 
 
 def prepare() -> None:
-    """Load word lists before worker processes are forked."""
+    """Load word lists and compile MTLD's loop before worker processes are forked."""
     warm_up()
     style_lexicon()
+    compiled(_factor_loop)(np.zeros(1, dtype=np.int64), np.array([0, 1], dtype=np.int64), 1, MTLD_THRESHOLD)
 
 
 def lexicon_checksums() -> list[str]:
@@ -143,10 +144,8 @@ def _upper_scan(batch: Batch) -> None:
     if not n:
         return
     texts = [seg.text for seg in batch.layouts]
-    codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bases = np.fromiter(accumulate((len(t) + 1 for t in texts[:-1]), initial=0), dtype=np.int64, count=len(texts))
-    starts = np.concatenate([seg.token_start for seg in batch.layouts]).astype(np.int64)
-    ends = np.concatenate([seg.token_end for seg in batch.layouts]).astype(np.int64)
+    codes, bases = batch.code_points
+    starts, ends = batch.token_start, batch.token_end
     at = bases[batch.token_doc]
     first, last = codes[starts + at], codes[ends - 1 + at]
     candidates = np.flatnonzero((ends - starts >= 2) & (first >= 65) & (first <= 90) & (last >= 65) & (last <= 90))
@@ -232,97 +231,55 @@ def mtld(ids, threshold: float = MTLD_THRESHOLD) -> float:
     return float(np.mean(values))
 
 
-def _neighbours(ids, seq, order=None):
-    """Per position: the previous and the next position of the same id in the same sequence (-1 when none).
+def _factor_loop(ids, bounds, n_types, threshold):
+    """MTLD factors of each sequence ``ids[bounds[i]:bounds[i + 1]]``: the forward passes, then the backward passes
+    (``2 × len(bounds) − 2`` values), as ``_mtld_pass`` counts them.
 
-    ``order``: the positions sorted by sequence, id and position, when the caller has them already.
-    """
-    n = len(ids)
-    key = seq.astype(np.int64) * (int(ids.max()) + 1) + ids
-    if order is None:
-        order = np.argsort(key, kind="stable")
-    prev = np.full(n, -1, dtype=np.int64)
-    nxt = np.full(n, -1, dtype=np.int64)
-    sorted_key = key[order]
-    same = sorted_key[1:] == sorted_key[:-1]
-    prev[order[1:][same]] = order[:-1][same]
-    nxt[order[:-1][same]] = order[1:][same]
-    return prev, nxt
-
-
-def _factors(prev, bounds, threshold=MTLD_THRESHOLD, chunk=128):
-    """MTLD factors of each sequence ``bounds[i]:bounds[i+1]`` (one pass), vectorised over sequences.
-
-    ``prev``: per position, the previous position of the same word in the same sequence (-1 when none).
-    Each round reads the next ``chunk`` positions of every unfinished sequence, carrying the count of distinct
-    words of the current factor over from the previous round, and either ends the factor at the first position
-    where the type-token ratio is at most ``threshold`` or moves on to the next chunk.
+    Compiled (``toolkit._compiled``): the passes are sequential (a factor starts where the previous one ended), so
+    numpy can only run them in rounds of chunks over all sequences at once, and the rounds cost ten times more.
+    A word is new to the current factor when its stamp is not the factor's number: nothing is cleared between
+    factors. ``n_types``: one more than the largest id.
     """
     n_seq = len(bounds) - 1
-    n = len(prev)
-    factors = np.zeros(n_seq)
-    if n == 0:
-        return factors
-    start = bounds[:-1].astype(np.int64).copy()  # where each sequence's current factor began
-    cursor = start.copy()  # the next position to read
-    types = np.zeros(n_seq, dtype=np.int64)  # distinct words of the current factor before ``cursor``
-    ends = bounds[1:].astype(np.int64)
-    offs = np.arange(chunk)
-    active = np.flatnonzero(cursor < ends)
-    while len(active):
-        c, s, e = cursor[active], start[active], ends[active]
-        idx = c[:, None] + offs[None, :]
-        valid = idx < e[:, None]
-        new = (prev[np.minimum(idx, n - 1)] < s[:, None]) & valid  # a word not seen since the factor began
-        seen = types[active][:, None] + np.cumsum(new, axis=1)
-        hit = (seen <= threshold * (idx - s[:, None] + 1)) & valid
-        any_hit = hit.any(axis=1)
-        # a complete factor: the next one starts after the first position where TTR <= threshold
-        done = active[any_hit]
-        factors[done] += 1.0
-        start[done] = cursor[done] = c[any_hit] + hit[any_hit].argmax(axis=1) + 1
-        types[done] = 0
-        # no factor ends in the chunk: carry the count on
-        miss = ~any_hit
-        last = np.minimum(e - c, chunk)[miss] - 1
-        going = active[miss]
-        types[going] = seen[miss, last]
-        cursor[going] = c[miss] + last + 1
-        # the sequence is over inside an unfinished factor: the partial factor of the remainder
-        over = going[cursor[going] >= ends[going]]
-        if len(over):
-            ttr = types[over] / (ends[over] - start[over])
-            factors[over] += np.where(ttr < 1.0, (1.0 - ttr) / (1.0 - threshold), 0.0)
-        active = np.flatnonzero(cursor < ends)
-    return factors
+    out = np.zeros(2 * n_seq)
+    stamp = np.full(n_types, -1, np.int64)
+    factor = 0
+    for d in range(n_seq):
+        lo = bounds[d]
+        hi = bounds[d + 1]
+        for backward in range(2):
+            factors = 0.0
+            types = 0
+            n = 0
+            factor += 1
+            for k in range(hi - lo):
+                t = ids[hi - 1 - k] if backward else ids[lo + k]
+                n += 1
+                if stamp[t] != factor:
+                    stamp[t] = factor
+                    types += 1
+                if types <= threshold * n:
+                    factors += 1.0
+                    factor += 1
+                    types = 0
+                    n = 0
+            if n:
+                ttr = types / n
+                if ttr < 1.0:
+                    factors += (1.0 - ttr) / (1.0 - threshold)
+            out[backward * n_seq + d] = factors
+    return out
 
 
-def mtld_batch(ids, bounds, threshold=MTLD_THRESHOLD, order=None):
-    """MTLD of every sequence ``ids[bounds[i]:bounds[i + 1]]``, as ``mtld`` computes it, vectorised.
-
-    All sequences (and their reversals, for the backward pass) advance together: each round finds, for every
-    sequence, where its current factor ends, from the running count of words not seen since the factor began
-    (a word is new when its previous occurrence lies before the factor's start). ``order``: the positions sorted
-    by sequence, id and position (``Batch.type_order``), when the caller has them.
-    """
-    ids = np.asarray(ids)
-    bounds = np.asarray(bounds, dtype=np.int64)
+def mtld_batch(ids, bounds, threshold=MTLD_THRESHOLD):
+    """MTLD of every sequence ``ids[bounds[i]:bounds[i + 1]]``, as ``mtld`` computes it, in compiled code."""
+    ids = np.ascontiguousarray(ids, dtype=np.int64)
+    bounds = np.ascontiguousarray(bounds, dtype=np.int64)
     n_seq = len(bounds) - 1
     lengths = np.diff(bounds).astype(np.float64)
-    n = len(ids)
-    if n == 0:
+    if not len(ids):
         return np.zeros(n_seq)
-    seq = np.repeat(np.arange(n_seq), np.diff(bounds))
-    prev, nxt = _neighbours(ids, seq, order)
-    # The backward pass reads every sequence reversed in place: position p there is forward position rev[p]
-    # (rev is its own inverse), and the previous occurrence in reverse is the next occurrence forward.
-    pos_in = np.arange(n) - bounds[seq]
-    rev = bounds[seq] + (np.diff(bounds)[seq] - 1 - pos_in)
-    nxt_rev = nxt[rev]
-    prev_backward = np.where(nxt_rev >= 0, rev[np.maximum(nxt_rev, 0)] + n, -1)
-    both_prev = np.concatenate([prev, prev_backward])
-    both_bounds = np.concatenate([bounds, bounds[1:] + n])
-    f = _factors(both_prev, both_bounds, threshold)
+    f = compiled(_factor_loop)(ids, bounds, int(ids.max()) + 1, float(threshold))
     out = np.zeros(n_seq)
     for part in (f[:n_seq], f[n_seq:]):
         out += np.divide(lengths, part, out=lengths.copy(), where=part > 0)
@@ -347,7 +304,7 @@ def compute(batch: Batch, scope: str) -> dict[str, np.ndarray]:
     n_types = np.diff(counts.indptr).astype(np.float64)
     out["type_token_ratio"] = _ratio(n_types, n_words)
     ids, doc = batch.token_ids[mask], batch.token_doc[mask]
-    out["mtld"] = mtld_batch(ids, np.searchsorted(doc, np.arange(batch.n_docs + 1)), order=batch.type_order(mask))
+    out["mtld"] = mtld_batch(ids, np.searchsorted(doc, np.arange(batch.n_docs + 1)))
 
     table = type_table(batch.vocab)
     width = counts.shape[1]
