@@ -42,18 +42,34 @@ def test_ngram_counts_match_a_plain_loop(seed_text):
     assert np.array_equal(NgramIndex(terms).counts(Batch(more)).toarray(), _plain_counts(more, terms))
 
 
-def test_bigram_hash_table_finds_every_key_and_only_those():
-    from toolkit.features._ngrams import _hash_table, _probe
-
+def test_bigrams_are_found_through_colliding_hash_slots_and_only_those():
     rng = np.random.default_rng(7)
-    keys = np.unique(rng.integers(0, 1 << 50, 5000))
-    cols = rng.permutation(len(keys))
-    table = _hash_table(keys, cols)
-    assert table[2] > 1, "the keys should collide somewhere, or probing is not exercised"
-    np.testing.assert_array_equal(_probe(table, keys), cols)
-    absent = np.setdiff1d(rng.integers(0, 1 << 50, 5000), keys)
-    assert (_probe(table, absent) == -1).all()
-    assert len(_probe(table, keys[:0])) == 0
+    words = [f"w{i}x" for i in range(400)]
+    pairs = {(a, b) for a, b in rng.integers(0, len(words), (5000, 2)).tolist()}
+    terms = [f"{words[a]} {words[b]}" for a, b in sorted(pairs)]
+    index = NgramIndex(terms)
+    texts = [" ".join(words[i] for i in rng.integers(0, len(words), 300)) for _ in range(20)]
+    batch = Batch(texts)
+    got = index.counts(batch).toarray()
+    assert index._table[2] > 1, "the keys should collide somewhere, or probing is not exercised"
+    assert np.array_equal(got, _plain_counts(texts, terms))
+    assert 0 < got.sum() < 20 * 299  # bigrams present and absent among the adjacent pairs
+
+
+def test_compiled_count_loop_equals_the_same_code_run_by_python(seed_text):
+    from toolkit._compiled import compiled
+    from toolkit.features._ngrams import _count_loop
+
+    index = NgramIndex(["revenge", "martyr*", "general soleimani", "the us", "resistance front", "the"])
+    batch = Batch([seed_text, "", "The US. The US said revenge.", ""])
+    index._sync(batch.vocab)
+    keys, cols, _ = index._table
+    args = (batch.token_ids.astype(np.int64), batch.token_doc.astype(np.int64), batch.n_docs, len(index),
+            index._uni_cols, index._big_first, keys, cols, np.uint64(64 - (len(keys).bit_length() - 1)))
+    with np.errstate(over="ignore"):  # the hash wraps around on purpose; numpy scalars warn when Python runs it
+        by_python = _count_loop(*args)
+    for a, b in zip(compiled(_count_loop)(*args), by_python):
+        np.testing.assert_array_equal(a, b)
 
 
 def test_ngram_counts_respect_the_mask(seed_text):

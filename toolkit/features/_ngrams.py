@@ -1,11 +1,10 @@
 """Counts of a fixed list of word unigrams and bigrams in a ``Batch``, without re-tokenizing any text.
 
 The detectors (``toolkit.detectors``) read texts as the toolkit's tokens plus the bigrams of adjacent tokens; a
-``NgramIndex`` finds the same terms in a batch's flat token-id arrays: unigrams through a vocabulary-id → column
-array applied to the batch's cached article × vocabulary counts (one sparse product), bigrams through an
-open-addressing hash table of (first id, second id) keys probed with numpy. The tokens of a
-scope are read as one sequence per article, so ``counts(batch, mask)`` equals counting the terms in the text of
-the scope's spans joined together, which is what the detectors were trained on.
+``NgramIndex`` finds the same terms in a batch's flat token-id arrays, in one compiled pass over the tokens:
+unigrams through a vocabulary-id → column array, bigrams through an open-addressing hash table of (first id,
+second id) keys. The tokens of a scope are read as one sequence per article, so ``counts(batch, mask)`` equals
+counting the terms in the text of the scope's spans joined together, which is what the detectors were trained on.
 
 Prefix terms (``econom*``, as in unfitted seed-cue lexicons) match every unigram that starts with the stem; an exact
 term takes precedence, then the first prefix in list order.
@@ -14,10 +13,12 @@ term takes precedence, then the first prefix in list order.
 from __future__ import annotations
 
 import weakref
+from itertools import repeat
 
 import numpy as np
 from scipy import sparse
 
+from toolkit._compiled import compiled
 from toolkit.lexicons import Vocabulary
 
 _KEY_SHIFT = np.int64(1) << np.int64(32)
@@ -45,7 +46,6 @@ class NgramIndex:
         self._uni_cols = np.zeros(0, dtype=np.int64)
         self._big_first = np.zeros(1, dtype=bool)
         self._table = None  # the bigram hash table: (keys, columns, number of probes)
-        self._uni_matrix = None
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -70,49 +70,116 @@ class NgramIndex:
         seen = len(self._uni_cols)
         if seen == len(vocab):
             return
-        new = np.full(len(vocab) - seen, -1, dtype=np.int64)
-        uni, prefixes, stems = self.unigrams, self.prefixes, self._prefix_tuple
-        for k, term in enumerate(vocab.terms[seen:]):
-            j = uni.get(term)
-            if j is None and stems and term.startswith(stems):
-                j = next(prefixes[s] for s in stems if term.startswith(s))
-            if j is not None:
-                new[k] = j
+        terms = vocab.terms[seen:]
+        new = np.fromiter(map(self.unigrams.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
+        stems = self._prefix_tuple
+        if stems:  # an exact term first, then the first prefix in list order
+            for k in np.flatnonzero(new < 0).tolist():
+                if terms[k].startswith(stems):
+                    new[k] = next(self.prefixes[s] for s in stems if terms[k].startswith(s))
         self._uni_cols = np.concatenate((self._uni_cols, new))
 
-    def _unigram_matrix(self, n_vocab: int) -> sparse.csr_matrix:
-        """Vocabulary × terms, 1 where a vocabulary word is (or starts with) a unigram term."""
-        if self._uni_matrix is None or self._uni_matrix.shape[0] != n_vocab:
-            cols = self._uni_cols[:n_vocab]
-            rows = np.flatnonzero(cols >= 0)
-            self._uni_matrix = sparse.csr_matrix((np.ones(len(rows)), (rows, cols[rows])),
-                                                 shape=(n_vocab, len(self.terms)))
-        return self._uni_matrix
-
     def counts(self, batch, mask: np.ndarray | None = None) -> sparse.csr_matrix:
-        """Articles × terms counts over the tokens selected by ``mask`` (all tokens when None)."""
+        """Articles × terms counts over the tokens selected by ``mask`` (all tokens when None); canonical (sorted
+        columns, no duplicates), as the plain count of the terms gives them."""
         self._sync(batch.vocab)
-        vocab_counts = batch.counts_under(mask)
-        out = vocab_counts @ self._unigram_matrix(vocab_counts.shape[1])
-        if self._table is not None and len(batch.token_ids) > 1:
-            ids, docs = batch.token_ids, batch.token_doc
-            if mask is not None:
-                ids, docs = ids[mask], docs[mask]
-            ids = ids.astype(np.int64)
-            # candidates: adjacent pairs of one article whose first word starts some bigram term
-            first = np.flatnonzero(self._big_first[np.minimum(ids[:-1], len(self._big_first) - 1)]
-                                   & (docs[1:] == docs[:-1]))
-            cols = _probe(self._table, ids[first] * _KEY_SHIFT + ids[first + 1])
-            found = cols >= 0
-            bigrams = sparse.csr_matrix((np.ones(int(found.sum())), (docs[first[found]], cols[found])),
-                                        shape=out.shape)
-            out = out + bigrams
-        out.sum_duplicates()  # canonical: sorted columns, as the plain count of the terms gives them
-        return out
+        ids, docs = batch.token_ids, batch.token_doc
+        if mask is not None:
+            ids, docs = ids[mask], docs[mask]
+        table_keys, table_cols, _ = self._table if self._table is not None else (_NO_TABLE, _NO_TABLE, 0)
+        shift = 64 - (len(table_keys).bit_length() - 1)  # a home slot is the top bits of the hashed key
+        indptr, indices, data = compiled(_count_loop)(
+            np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(docs, dtype=np.int64), batch.n_docs,
+            len(self.terms), self._uni_cols, self._big_first, table_keys, table_cols, np.uint64(shift),
+        )
+        return sparse.csr_matrix((data, indices, indptr), shape=(batch.n_docs, len(self.terms)))
+
+
+def warm_up() -> None:
+    """Compile the counting loop (before worker processes are forked)."""
+    none = np.zeros(0, dtype=np.int64)
+    compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, _NO_TABLE, np.uint64(64))
+
+
+def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table_keys, table_cols, shift):
+    """CSR arrays (indptr, indices, data) of the term counts of each article's tokens ``ids`` (``docs``: their
+    article, non-decreasing): a token counts for its unigram column (``uni_cols``, -1 for none), and a token and the
+    next one of the same article for their bigram's column, looked up in the ``_hash_table`` (no table: empty
+    arrays; ``shift``: 64 minus the table's bits, as ``_slots`` hashes).
+
+    Compiled (``toolkit._compiled``): one pass over the tokens, where numpy needs a dozen over the candidate pairs
+    and a sort of all the hits. An article's columns come out sorted without a sort: each hit sets the column's
+    bit in a bitmap of all columns, which is then read word by word (set bits in order, found by a de Bruijn
+    multiply).
+    """
+    n = len(ids)
+    indptr = np.zeros(n_docs + 1, np.int32)
+    indices = np.empty(2 * n, np.int32)
+    data = np.empty(2 * n)
+    count = np.zeros(n_terms, np.int64)
+    bits = np.zeros((n_terms + 63) // 64, np.uint64)
+    size = len(table_keys)
+    n_first = len(big_first) - 1  # ids from here on start no bigram
+    one = np.uint64(1)
+    nnz = 0
+    i = 0
+    while i < n:
+        d = docs[i]
+        j = i
+        while j < n and docs[j] == d:
+            j += 1
+        for k in range(i, j):
+            t = ids[k]
+            c = uni_cols[t]
+            if c >= 0:
+                count[c] += 1
+                bits[c >> 6] |= one << np.uint64(c & 63)
+            if size and k + 1 < j and t < n_first and big_first[t]:
+                key = t * _KEY_SHIFT + ids[k + 1]
+                slot = np.int64((np.uint64(key) * _GOLDEN_U) >> shift)
+                while table_keys[slot] != _EMPTY:
+                    if table_keys[slot] == key:
+                        c = table_cols[slot]
+                        count[c] += 1
+                        bits[c >> 6] |= one << np.uint64(c & 63)
+                        break
+                    slot = (slot + 1) & (size - 1)
+        for w in range(len(bits)):
+            word = bits[w]
+            if word:
+                bits[w] = 0
+                while word:
+                    low = word & (~word + one)  # the lowest set bit
+                    c = w * 64 + _DE_BRUIJN_BIT[np.int64((low * _DE_BRUIJN) >> np.uint64(58))]
+                    indices[nnz] = c
+                    data[nnz] = count[c]
+                    count[c] = 0
+                    nnz += 1
+                    word ^= low
+        indptr[d + 1] = nnz
+        i = j
+    for d in range(n_docs):  # articles without tokens end where the previous one did
+        if indptr[d + 1] < indptr[d]:
+            indptr[d + 1] = indptr[d]
+    return indptr, indices[:nnz].copy(), data[:nnz].copy()
+
+
+def _de_bruijn_table(multiplier: int) -> np.ndarray:
+    """Bit index of ``2**b`` from the top 6 bits of ``2**b × multiplier`` (a de Bruijn sequence: all distinct)."""
+    table = np.zeros(64, dtype=np.int64)
+    for b in range(64):
+        table[((1 << b) * multiplier % (1 << 64)) >> 58] = b
+    return table
+
+
+_DE_BRUIJN = np.uint64(0x022FDD63CC95386D)
+_DE_BRUIJN_BIT = _de_bruijn_table(0x022FDD63CC95386D)
 
 
 _EMPTY = np.int64(-1)
-_GOLDEN = np.int64(0x9E3779B97F4A7C15 - (1 << 64))  # 2**64 / golden ratio, as a signed 64-bit number
+_GOLDEN_U = np.uint64(0x9E3779B97F4A7C15)  # 2**64 / golden ratio
+_GOLDEN = _GOLDEN_U.astype(np.int64)  # the same bits as a signed 64-bit number
+_NO_TABLE = np.full(0, _EMPTY, dtype=np.int64)
 
 
 def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
@@ -124,8 +191,8 @@ def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
 def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
     """An open-addressing table (linear probing, at most an eighth full) of distinct non-negative keys.
 
-    Looking a key up costs a probe or two of numpy gathers, where a binary search in the sorted keys costs about
-    fourteen dependent, cache-missing steps per key.
+    Looking a key up costs a probe or two, where a binary search in the sorted keys costs about fourteen dependent,
+    cache-missing steps per key.
     """
     bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 8))))
     size = 1 << bits
@@ -140,24 +207,6 @@ def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndar
         table_keys[slot], table_cols[slot] = key, col
         probes = max(probes, n)
     return table_keys, table_cols, probes
-
-
-def _probe(table, keys: np.ndarray) -> np.ndarray:
-    """The column of each key in a ``_hash_table`` (-1 when absent)."""
-    table_keys, table_cols, probes = table
-    size = len(table_keys)
-    slot = _slots(keys, size.bit_length() - 1)
-    out = np.full(len(keys), -1, dtype=np.int64)
-    todo = np.arange(len(keys))
-    for _ in range(probes):  # no key sits further than ``probes`` slots from its home slot
-        held = table_keys[slot]
-        hit = held == keys[todo]
-        out[todo[hit]] = table_cols[slot[hit]]
-        more = ~hit & (held != _EMPTY)
-        todo, slot = todo[more], (slot[more] + 1) & (size - 1)
-        if not len(todo):
-            break
-    return out
 
 
 def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:

@@ -75,7 +75,10 @@ def available() -> str | None:
 
 
 def prepare() -> None:
+    from toolkit.features import _ngrams
+
     _models()
+    _ngrams.warm_up()
 
 
 def _texts(batch: Batch, scope: str = "all") -> list[str]:

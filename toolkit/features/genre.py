@@ -44,7 +44,10 @@ def available() -> str | None:
 
 
 def prepare() -> None:
+    from toolkit.features import _ngrams
+
     _models()
+    _ngrams.warm_up()
 
 
 def compute(batch: Batch, scope: str) -> dict:
