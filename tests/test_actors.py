@@ -157,3 +157,29 @@ def test_family_contract(seed_text):
     assert np.isfinite(a.to_numpy()).all()
     pd.testing.assert_frame_equal(a, b)
     assert (a.iloc[0] == 0).all()
+
+
+def test_match_resolution_by_hand_and_compiled_as_python():
+    from toolkit._compiled import compiled
+    from toolkit.features._terms import _first_of_overlaps, _merge_runs
+
+    # one key: "a b" at 0 wins over "a" at 0 and "b" at 1; another key starts again
+    pos, length, key = np.array([0, 0, 1, 5, 1]), np.array([2, 1, 1, 1, 1]), np.array([0, 0, 0, 0, 1])
+    assert compiled(_first_of_overlaps)(pos, length, key).tolist() == [True, False, False, True, True]
+    # runs of one key in one sentence join; a new sentence (or article) does not
+    pos, length, key = np.array([0, 2, 3, 4, 7]), np.array([2, 1, 1, 1, 1]), np.zeros(5, dtype=np.int64)
+    where = np.array([[0, 0, 0, 0, 0], [0, 0, 0, 1, 1]])
+    assert compiled(_merge_runs)(pos, length, key, where).tolist() == [True, False, False, True, True]
+    assert length.tolist() == [4, 1, 1, 1, 1]
+
+    rng = np.random.default_rng(4)
+    key, pos, length = rng.integers(0, 4, 3000), rng.integers(0, 2000, 3000), rng.integers(1, 4, 3000)
+    order = np.lexsort((-length, pos, key))
+    key, pos, length = key[order], pos[order], length[order]
+    where = np.stack([pos // 300, pos // 20])
+    np.testing.assert_array_equal(compiled(_first_of_overlaps)(pos, length, key), _first_of_overlaps(pos, length, key))
+    by_python, compiled_length = length.copy(), length.copy()
+    keep = compiled(_merge_runs)(pos, compiled_length, key, where)
+    np.testing.assert_array_equal(keep, _merge_runs(pos, by_python, key, where))
+    np.testing.assert_array_equal(compiled_length, by_python)
+    assert 0 < keep.sum() < len(keep)

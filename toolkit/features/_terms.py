@@ -27,6 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from toolkit import yamlio
+from toolkit._compiled import compiled
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import phrase_table
 from toolkit.lexicons import Lexicon
@@ -153,25 +154,25 @@ class TermTable:
         return np.concatenate(pos), np.concatenate(length), np.concatenate(group)
 
     def _case_ok(self, batch, pos, length, group) -> np.ndarray:
-        keep = np.zeros(len(pos), dtype=bool)
-        for i, (p, k, g) in enumerate(zip(pos.tolist(), length.tolist(), group.tolist())):
-            doc = int(batch.token_doc[p])
-            seg = batch.layouts[doc]
-            lo = int(batch.doc_ptr[doc])
-            words = [batch.vocab.terms[t] for t in batch.token_ids[p : p + k]]
-            term = words[0] if k == 1 else tuple(words)
-            surface = [seg.text[seg.token_start[j - lo] : seg.token_end[j - lo]].replace("’", "'")
-                       for j in range(p, p + k)]
-            for grp, required in self.cs_required.get(term, ()):
-                if grp == g and all(r is None or r == s for r, s in zip(required, surface)):
-                    keep[i] = True
-                    break
-            if not keep[i] and k == 1 and term not in self.cs_required:
-                for stem, entries in self.cs_prefix_required.items():
-                    if term.startswith(stem) and any(grp == g and surface[0].startswith(req) for grp, req in entries):
-                        keep[i] = True
-                        break
-        return keep
+        keep = []
+        terms, ids, texts = batch.vocab.terms, batch.token_ids, [seg.text for seg in batch.layouts]
+        starts, ends = batch.token_start, batch.token_end
+        for p, k, g, doc, t, a, b in zip(pos.tolist(), length.tolist(), group.tolist(), batch.token_doc[pos].tolist(),
+                                         ids[pos].tolist(), starts[pos].tolist(), ends[pos].tolist()):
+            text = texts[doc]
+            if k == 1:  # most matches: their one token was gathered above
+                term, surface = terms[t], [text[a:b].replace("’", "'")]
+            else:
+                term = tuple(terms[t] for t in ids[p : p + k].tolist())
+                surface = [text[a:b].replace("’", "'")
+                           for a, b in zip(starts[p : p + k].tolist(), ends[p : p + k].tolist())]
+            ok = any(grp == g and all(r is None or r == s for r, s in zip(required, surface))
+                     for grp, required in self.cs_required.get(term, ()))
+            if not ok and k == 1 and term not in self.cs_required:
+                ok = any(term.startswith(stem) and any(grp == g and surface[0].startswith(req) for grp, req in entries)
+                         for stem, entries in self.cs_prefix_required.items())
+            keep.append(ok)
+        return np.asarray(keep, dtype=bool)
 
     def _anchored_sentences(self, batch, lex: Lexicon, window: int) -> np.ndarray:
         """Per sentence of the batch: whether it (or, with window 1, the previous sentence of its article) holds
@@ -199,25 +200,11 @@ class TermTable:
         key = np.asarray([key_codes[self.group_key[g]] for g in range(len(self.groups))], dtype=np.int64)[group]
         order = np.lexsort((-length, pos, key))
         pos, length, group, key = pos[order], length[order], group[order], key[order]
-        keep = np.ones(len(pos), dtype=bool)
-        end_by_key: dict[int, int] = {}
-        for i, (p, k, kk) in enumerate(zip(pos.tolist(), length.tolist(), key.tolist())):
-            if p < end_by_key.get(kk, -1):
-                keep[i] = False
-                continue
-            end_by_key[kk] = p + k
+        keep = compiled(_first_of_overlaps)(pos, length, key)
         pos, length, group, key = pos[keep], length[keep], group[keep], key[keep]
         if self.merge_contiguous and len(pos) > 1:
-            keep = np.ones(len(pos), dtype=bool)
-            last = {}
-            for i, (p, k, kk) in enumerate(zip(pos.tolist(), length.tolist(), key.tolist())):
-                j = last.get(kk)
-                if (j is not None and pos[j] + length[j] == p and batch.token_doc[p] == batch.token_doc[pos[j]]
-                        and batch.token_sentence[p] == batch.token_sentence[pos[j]]):
-                    length[j] = p + k - pos[j]
-                    keep[i] = False
-                    continue
-                last[kk] = i
+            where = np.stack([batch.token_doc[pos], batch.token_sentence[pos]]).astype(np.int64)
+            keep = compiled(_merge_runs)(pos, length, key, where)
             pos, length, group = pos[keep], length[keep], group[keep]
         order = np.argsort(pos, kind="stable")
         return pos[order], length[order], group[order]
@@ -230,6 +217,45 @@ class TermTable:
             m = batch.mask(scope)[pos]
             np.add.at(out, (batch.token_doc[pos[m]], group[m]), 1.0)
         return out
+
+
+def warm_up() -> None:
+    """Compile the loops of ``TermTable`` (before worker processes are forked)."""
+    none = np.zeros(0, dtype=np.int64)
+    compiled(_first_of_overlaps)(none, none, none)
+    compiled(_merge_runs)(none, none, none, np.zeros((2, 0), dtype=np.int64))
+
+
+def _first_of_overlaps(pos, length, key):
+    """Which matches to keep, sorted by key, position and longest first: a match is dropped when it starts before
+    the end of the last match kept with the same key. Compiled (``toolkit._compiled``)."""
+    keep = np.ones(len(pos), np.bool_)
+    end = -1
+    for i in range(len(pos)):
+        if i and key[i] != key[i - 1]:
+            end = -1
+        if pos[i] < end:
+            keep[i] = False
+        else:
+            end = pos[i] + length[i]
+    return keep
+
+
+def _merge_runs(pos, length, key, where):
+    """Which matches to keep, sorted by key and position, when a match that starts where the last one kept with the
+    same key ends, in the same article and sentence (``where``: the article and sentence of each match, two rows),
+    joins it (``length`` is extended in place). Compiled (``toolkit._compiled``)."""
+    keep = np.ones(len(pos), np.bool_)
+    j = -1
+    for i in range(len(pos)):
+        p = pos[i]
+        if (j >= 0 and key[j] == key[i] and pos[j] + length[j] == p and where[0, i] == where[0, j]
+                and where[1, i] == where[1, j]):
+            length[j] = p + length[i] - pos[j]
+            keep[i] = False
+        else:
+            j = i
+    return keep
 
 
 IDENTIFIER_RE = re.compile(r"^[a-z0-9]+(?:_[a-z0-9]+)*$")  # concept, variant and actor names

@@ -50,7 +50,7 @@ import pandas as pd
 from toolkit import yamlio
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch, evidence_frame, phrase_table
-from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, with_user_tables
+from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, warm_up, with_user_tables
 from toolkit.lexicons import Lexicon, load_lexicon, read_lexicon
 from toolkit.paths import PACKAGE_DIR
 from toolkit.segment import VOICES
@@ -120,6 +120,12 @@ def _term_table(paths: tuple[str, ...]) -> TermTable:
 
 def term_table() -> TermTable:
     return _term_table(tuple(str(p) for p in gazetteer_paths()))
+
+
+def prepare() -> None:
+    """Read the table and compile its matching loops before worker processes are forked."""
+    term_table()
+    warm_up()
 
 
 def actor_names() -> list[str]:

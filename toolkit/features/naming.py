@@ -39,7 +39,7 @@ import pandas as pd
 
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import EVIDENCE_COLUMNS, Batch, evidence_frame
-from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, with_user_tables
+from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, warm_up, with_user_tables
 from toolkit.paths import PACKAGE_DIR
 
 NAME = "naming"
@@ -112,6 +112,12 @@ def _term_table(paths: tuple[str, ...]) -> tuple[TermTable, dict]:
 
 def term_table() -> TermTable:
     return _term_table(tuple(str(p) for p in table_paths()))[0]
+
+
+def prepare() -> None:
+    """Read the table and compile its matching loops before worker processes are forked."""
+    term_table()
+    warm_up()
 
 
 def _concepts() -> list[str]:
