@@ -76,6 +76,12 @@ def _sentence_sums(batch: Batch, scope: str) -> dict[str, np.ndarray]:
     cache = batch.__dict__.setdefault("_readability_cache", {})
     if scope in cache:
         return cache[scope]
+    if scope != "all":
+        # A voice's sentences have the sums they have for the whole article (``sentence_token_mask``: their
+        # tokens outside boilerplate); its other sentences have none.
+        keep = batch.sentence_mask(scope)
+        cache[scope] = {k: np.where(keep, v, 0.0) for k, v in _sentence_sums(batch, "all").items()}
+        return cache[scope]
     m = batch.sentence_token_mask(scope)
     n_sent = int(batch.sentence_ptr[-1])
     table = type_table(batch.vocab)
