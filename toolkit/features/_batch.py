@@ -290,7 +290,7 @@ class Batch:
 
         Read from the last eight characters of each sentence, all sentences at once: white space is skipped from
         the end, then closing quotes and brackets, and the character reached is the answer when it is one of
-        ``.!?`` (``text[max(start, end - 8):end].rstrip().rstrip(_CLOSERS)[-1:]``).
+        ``.!?``: ``text[max(start, end - 8):end].rstrip().rstrip("\"”’')]»")[-1:]``.
         """
         n = int(self.sentence_ptr[-1])
         if not n:

@@ -173,7 +173,7 @@ def _de_bruijn_table(multiplier: int) -> np.ndarray:
 
 
 _DE_BRUIJN = np.uint64(0x022FDD63CC95386D)
-_DE_BRUIJN_BIT = _de_bruijn_table(0x022FDD63CC95386D)
+_DE_BRUIJN_BIT = _de_bruijn_table(int(_DE_BRUIJN))
 
 
 _EMPTY = np.int64(-1)
