@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
-from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, layouts, segment
+from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, _code_points, layouts, segment
 
 SCOPES = ("all", "authorial", "quoted")
 
@@ -280,7 +280,7 @@ class Batch:
     def code_points(self) -> tuple[np.ndarray, np.ndarray]:
         """The code points of all texts joined by newlines, and where each text starts among them."""
         texts = [seg.text for seg in self.layouts]
-        codes = np.frombuffer("\n".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        codes = _code_points("\n".join(texts))
         lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
         return codes, np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
 
