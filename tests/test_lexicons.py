@@ -327,3 +327,54 @@ def test_rows_found_for_all_lexicons_at_once_equal_each_lexicon_alone(lexicons_a
     toy_b.add("zqxw", "z", 2.0)
     assert toy_b.matrix(vocab)[vocab.get("zqxw"), 0] == 2.0
     assert toy_a.matrix(vocab)[vocab.get("martyrdoms")].toarray().tolist() == [[1.0, 0.0]]
+
+
+def _ids_at(vocab, tokens):
+    """``vocab.ids_at`` of ``tokens`` given as the code points of their concatenation."""
+    from toolkit.segment import _code_points
+
+    ends = np.cumsum([len(t) for t in tokens], dtype=np.int64)
+    return vocab.ids_at(_code_points("".join(tokens)), ends - np.array([len(t) for t in tokens], dtype=np.int64), ends)
+
+
+def test_vocabulary_ids_from_code_points_equal_ids_from_strings(installed_corpus, seed_text):
+    """The term table (``ids_at``) gives what ``ids`` gives, through table growth (it starts with room for 1,024
+    terms), colliding hash slots, and terms added from strings in between; the batch tokens of the seed and 300
+    AllSides articles, and made-up tokens (non-Latin, astral-plane, equal hashes of different lengths)."""
+    from toolkit.segment import layouts
+
+    texts = [seed_text] + installed_corpus("allsides-abp")["text"].head(300).tolist()
+    by_strings, by_codes = lexicons.Vocabulary(), lexicons.Vocabulary()
+    # "a" and "\x00a" hash alike, as do "a\U000f4243" and "b\x00" (97 × 1000003 + 1000003 = 98 × 1000003 + 0)
+    odd = ["", "dög", "دم", "𝔡og", "a", "\x00", "aa", "\x00a", "a\U000f4243", "b\x00", "soleimani's"]
+    for i, lay in enumerate(layouts(texts)):
+        tokens = lay.tokens + (odd if i % 50 == 0 else [])
+        assert np.array_equal(_ids_at(by_codes, tokens), by_strings.ids(tokens))
+        if i % 7 == 0:  # terms added from strings (lexicon phrases do this) join the table before its next lookup
+            extra = [f"x{i}", tokens[0] if tokens else "y", f"ß{i}"]
+            assert np.array_equal(by_codes.ids(extra), by_strings.ids(extra))
+    assert by_codes.terms == by_strings.terms and by_codes.index == by_strings.index
+    assert len(by_codes.terms) > 4 * 1024 and len(by_codes._table.slot_term) >= 2 * len(by_codes.terms)
+    # Every term is found again where it is: the ids of all terms, looked up at once, are 0, 1, 2, …
+    assert np.array_equal(_ids_at(by_codes, by_codes.terms), np.arange(len(by_codes.terms)))
+
+
+def test_compiled_term_loop_equals_the_same_code_run_by_python():
+    from toolkit._compiled import compiled
+    from toolkit.lexicons import _term_ids_loop, _TermTable
+    from toolkit.segment import _code_points
+
+    tokens = ["dog", "cat", "dog", "dög", "𝔡og", "cat", "", "catalogue"] * 3
+    ends = np.cumsum([len(t) for t in tokens], dtype=np.int64)
+    starts = ends - np.array([len(t) for t in tokens], dtype=np.int64)
+    codes = _code_points("".join(tokens))
+    results = []
+    for loop in (_term_ids_loop, compiled(_term_ids_loop)):
+        table = _TermTable(capacity=4)  # full at four terms: the loop stops at the fifth, to resume after growing
+        out = np.full(len(tokens), -1, dtype=np.int32)
+        done, n_terms = loop(codes, starts, ends, 0, table.slot_term, table.term_hash, table.term_ptr,
+                             table.term_codes, 0, out)
+        results.append((done, n_terms, out.copy(), table.term_hash.copy(), table.slot_term.copy()))
+    assert results[0][:2] == results[1][:2] == (6, 4)  # dog cat dög 𝔡og, then "" (token 6) does not fit
+    for a, b in zip(results[0][2:], results[1][2:]):
+        np.testing.assert_array_equal(a, b)

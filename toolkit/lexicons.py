@@ -36,6 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit import yamlio
+from toolkit._compiled import compiled
 from toolkit.errors import ToolkitError
 from toolkit.paths import PACKAGE_DIR
 from toolkit.segment import tokenize
@@ -52,6 +53,7 @@ class Vocabulary:
         # (the vocabulary this one was cut from, how many of its first terms it kept with the same ids): tables
         # kept per vocabulary copy those rows instead of recomputing them
         self.origin: tuple[Vocabulary, int] | None = None
+        self._table: _TermTable | None = None  # made by the first ``ids_at``
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -70,8 +72,158 @@ class Vocabulary:
             terms.append(token)
         return np.array(found, dtype=np.int32)[codes]
 
+    def ids_at(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """``self.ids`` of the tokens whose code points are ``codes[starts[i]:ends[i]]``, without a string per token.
+
+        The tokens are looked up in a compiled hash table of the terms' code points (``_TermTable``), which
+        follows the terms added by ``ids`` too; only new terms are made into strings.
+        """
+        if self._table is None:
+            self._table = _TermTable()
+        table = self._table
+        table.extend(self.terms)
+        n_before = table.n_terms
+        out = table.ids(np.asarray(codes, dtype=np.uint32), np.asarray(starts, dtype=np.int64),
+                        np.asarray(ends, dtype=np.int64))
+        new = table.strings(n_before, table.n_terms)
+        index, terms = self.index, self.terms
+        for k, term in enumerate(new, len(terms)):
+            index[term] = k
+        terms.extend(new)
+        return out
+
     def get(self, term: str) -> int | None:
         return self.index.get(term)
+
+
+# Term hashes: a polynomial over the code points kept below 2**40, so that no step overflows 64-bit integers
+# (the loop gives the same values compiled and run by Python).
+_HASH_MULTIPLIER = 1000003
+_HASH_MASK = (1 << 40) - 1
+
+
+def _term_ids_loop(codes, starts, ends, first, slot_term, term_hash, term_ptr, term_codes, n_terms, out):
+    """Term ids of the tokens ``codes[starts[t]:ends[t]]`` for ``t`` from ``first`` on, into ``out``; a token not in
+    the table becomes term ``n_terms`` (then ``n_terms + 1``, …) and is inserted.
+
+    The table: ``slot_term`` (open addressing, linear probing; -1 for an empty slot; a power of two long), and per
+    term its hash (``term_hash``) and code points (``term_codes[term_ptr[k]:term_ptr[k + 1]]``). When a new term
+    would fill the table past half or overflow an array, the loop stops. Returns the first token not done
+    (``len(starts)`` when all are) and the number of terms.
+
+    Compiled (``toolkit._compiled``).
+    """
+    mask = len(slot_term) - 1
+    for t in range(first, len(starts)):
+        s = starts[t]
+        n = ends[t] - s
+        h = 0
+        for i in range(s, s + n):
+            h = (h * _HASH_MULTIPLIER + np.int64(codes[i])) & _HASH_MASK
+        j = (h ^ (h >> 17)) & mask
+        k = slot_term[j]
+        while k >= 0:
+            if term_hash[k] == h and term_ptr[k + 1] - term_ptr[k] == n:
+                a = term_ptr[k]
+                i = 0
+                while i < n and term_codes[a + i] == codes[s + i]:
+                    i += 1
+                if i == n:
+                    break
+            j = (j + 1) & mask
+            k = slot_term[j]
+        if k < 0:
+            a = term_ptr[n_terms]
+            if 2 * (n_terms + 1) > len(slot_term) or n_terms == len(term_hash) or a + n > len(term_codes):
+                return t, n_terms
+            k = n_terms
+            slot_term[j] = k
+            term_hash[k] = h
+            for i in range(n):
+                term_codes[a + i] = codes[s + i]
+            n_terms += 1
+            term_ptr[n_terms] = a + n
+        out[t] = k
+    return len(starts), n_terms
+
+
+def _rehash_loop(term_hash, n_terms, slot_term):
+    """Insert terms ``0 … n_terms - 1`` into the empty table ``slot_term`` by their hashes. Compiled."""
+    mask = len(slot_term) - 1
+    for k in range(n_terms):
+        h = term_hash[k]
+        j = (h ^ (h >> 17)) & mask
+        while slot_term[j] >= 0:
+            j = (j + 1) & mask
+        slot_term[j] = k
+
+
+class _TermTable:
+    """The terms of a ``Vocabulary`` as code points in a hash table, for ``_term_ids_loop``."""
+
+    def __init__(self, capacity: int = 1024):
+        self.slot_term = np.full(2 * capacity, -1, dtype=np.int32)
+        self.term_hash = np.zeros(capacity, dtype=np.int64)
+        self.term_ptr = np.zeros(capacity + 1, dtype=np.int64)
+        self.term_codes = np.zeros(8 * capacity, dtype=np.uint32)
+        self.n_terms = 0
+
+    def ids(self, codes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+        """Term ids of the tokens, new tokens inserted in order of first occurrence."""
+        out = np.empty(len(starts), dtype=np.int32)
+        done = 0
+        loop = compiled(_term_ids_loop)
+        while True:
+            done, self.n_terms = loop(codes, starts, ends, done, self.slot_term, self.term_hash, self.term_ptr,
+                                      self.term_codes, self.n_terms, out)
+            if done == len(starts):
+                return out
+            self._grow(int(ends[done] - starts[done]))
+
+    def extend(self, terms: list[str]) -> None:
+        """Insert ``terms[self.n_terms:]`` (terms added to the vocabulary from strings)."""
+        new = terms[self.n_terms :]
+        if not new:
+            return
+        from toolkit.segment import _code_points
+
+        lengths = np.fromiter(map(len, new), dtype=np.int64, count=len(new))
+        ends = np.cumsum(lengths)
+        n_before = self.n_terms
+        ids = self.ids(_code_points("".join(new)), ends - lengths, ends)
+        if not np.array_equal(ids, np.arange(n_before, n_before + len(new))):
+            raise RuntimeError("the term table and the vocabulary disagree")  # a vocabulary's terms are distinct
+
+    def strings(self, lo: int, hi: int) -> list[str]:
+        """Terms ``lo … hi - 1`` as strings."""
+        if hi <= lo:
+            return []
+        ptr = self.term_ptr[lo : hi + 1]
+        joined = self.term_codes[ptr[0] : ptr[-1]].tobytes().decode("utf-32-le", "surrogatepass")
+        cuts = (ptr - ptr[0]).tolist()
+        return [joined[cuts[i] : cuts[i + 1]] for i in range(hi - lo)]
+
+    def _grow(self, n_codes: int) -> None:
+        """Room for at least one more term of ``n_codes`` code points: every array doubled where it is full."""
+        n = self.n_terms
+        if n == len(self.term_hash):
+            self.term_hash = np.concatenate([self.term_hash, np.zeros(len(self.term_hash), dtype=np.int64)])
+            self.term_ptr = np.concatenate([self.term_ptr, np.zeros(len(self.term_hash) + 1 - len(self.term_ptr),
+                                                                    dtype=np.int64)])
+        used = int(self.term_ptr[n])
+        if used + n_codes > len(self.term_codes):
+            grown = np.zeros(max(2 * len(self.term_codes), used + n_codes), dtype=np.uint32)
+            grown[:used] = self.term_codes[:used]
+            self.term_codes = grown
+        if 2 * (n + 1) > len(self.slot_term):
+            self.slot_term = np.full(2 * len(self.slot_term), -1, dtype=np.int32)
+            compiled(_rehash_loop)(self.term_hash, n, self.slot_term)
+
+
+def warm_up() -> None:
+    """Compile the term-table loops (before worker processes are forked)."""
+    table = _TermTable(capacity=1)
+    table.ids(np.array([97, 98], dtype=np.uint32), np.array([0, 1, 0]), np.array([1, 2, 1]))
 
 
 _DEFAULT_VOCAB = Vocabulary()

@@ -379,7 +379,6 @@ class Layout:
     """
 
     text: str
-    tokens: list[str]
     token_start: np.ndarray
     token_end: np.ndarray
     token_sentence: np.ndarray
@@ -390,10 +389,21 @@ class Layout:
     sentence_voice: np.ndarray
     n_quotations: int = 0
     n_attributed: int = 0
+    # The text lower-cased, with a space for every character outside a word: the tokens are its ``split()``, and
+    # its code points at the token offsets are the tokens' (a ``Batch`` reads token ids from them).
+    words: str | None = None
+    _tokens: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def tokens(self) -> list[str]:
+        """The word tokens (made on first use: the feature families read token ids, not strings)."""
+        if self._tokens is None:
+            self._tokens = self.words.split() if self.words is not None else []
+        return self._tokens
 
     @property
     def n_tokens(self) -> int:
-        return len(self.tokens)
+        return len(self.token_start)
 
 
 def layout(text: str) -> Layout:
@@ -571,19 +581,17 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     token_sentence = token_sentence.astype(np.int32)
     token_paragraph = token_paragraph.astype(np.int32)
     if len(texts) == 1:
-        return [Layout(texts[0], words.split(), token_start, token_end, token_sentence, token_voice, token_paragraph,
-                       sentence_start, sentence_end, sentence_voice)]
+        return [Layout(texts[0], token_start, token_end, token_sentence, token_voice, token_paragraph, sentence_start,
+                       sentence_end, sentence_voice, words=words)]
     out = []
     for i, text in enumerate(texts):
         a, b = token_ptr[i], token_ptr[i + 1]
         c, d = sentence_ptr[i], sentence_ptr[i + 1]
         base = bases[i]
-        # Each text's tokens from its own part of ``words`` (slicing one list of all tokens would touch every
-        # token object again).
-        out.append(Layout(text, words[base : base + len(text)].split(), token_start[a:b] - base,
-                          token_end[a:b] - base, token_sentence[a:b] - c if c < d else np.zeros(b - a, dtype=np.int32),
-                          token_voice[a:b], token_paragraph[a:b], sentence_start[c:d], sentence_end[c:d],
-                          sentence_voice[c:d]))
+        out.append(Layout(text, token_start[a:b] - base, token_end[a:b] - base,
+                          token_sentence[a:b] - c if c < d else np.zeros(b - a, dtype=np.int32), token_voice[a:b],
+                          token_paragraph[a:b], sentence_start[c:d], sentence_end[c:d], sentence_voice[c:d],
+                          words=words[base : base + len(text)]))
     return out
 
 

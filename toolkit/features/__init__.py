@@ -356,7 +356,11 @@ def write_features(chunks, path, families=None, *, n_jobs: int | None = None, pr
 
 
 def prepare_families(names) -> None:
-    """Call each family's optional ``prepare()`` (loading its lexicons and word tables)."""
+    """Call each family's optional ``prepare()`` (loading its lexicons and word tables), and compile the term table
+    every batch reads token ids through."""
+    from toolkit import lexicons
+
+    lexicons.warm_up()
     for name in names:
         prepare = getattr(_families()[name], "prepare", None)
         if prepare is not None:

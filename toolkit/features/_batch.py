@@ -64,11 +64,11 @@ def _as_layout(seg) -> Layout:
         return seg
     quotes = [v for v in seg.voices if v.voice == "quoted"]
     return Layout(
-        seg.text, seg.tokens, seg.token_start, seg.token_end, seg.token_sentence, seg.token_voice, seg.token_paragraph,
+        seg.text, seg.token_start, seg.token_end, seg.token_sentence, seg.token_voice, seg.token_paragraph,
         sentence_start=np.asarray([s.start for s in seg.sentences], dtype=np.int64),
         sentence_end=np.asarray([s.end for s in seg.sentences], dtype=np.int64),
         sentence_voice=np.asarray([VOICE_CODE[s.voice] for s in seg.sentences], dtype=np.int8),
-        n_quotations=len(quotes), n_attributed=sum(v.speaker is not None for v in quotes),
+        n_quotations=len(quotes), n_attributed=sum(v.speaker is not None for v in quotes), _tokens=seg.tokens,
     )
 
 
@@ -117,9 +117,15 @@ class Batch:
         n_tokens = [s.n_tokens for s in self.layouts]
         self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
         self.n_docs = len(self.layouts)
-        all_tokens = list(chain.from_iterable(s.tokens for s in self.layouts))
-        self.token_ids = self.vocab.ids(all_tokens)
         self.token_doc = np.repeat(np.arange(self.n_docs, dtype=np.int32), n_tokens)
+        words = [s.words for s in self.layouts]
+        if None in words:  # made from segmentations: their token strings
+            self.token_ids = self.vocab.ids(list(chain.from_iterable(s.tokens for s in self.layouts)))
+        else:  # read from the code points of the lower-cased texts, without making a string per token
+            codes = _code_points("".join(words))
+            at = np.concatenate(([0], np.cumsum([len(w) for w in words[:-1]], dtype=np.int64)))[self.token_doc]
+            self.token_ids = self.vocab.ids_at(codes, self.token_start + at, self.token_end + at)
+        all_tokens = int(self.doc_ptr[-1]) > 0
         self.token_voice = (
             np.concatenate([s.token_voice for s in self.layouts]) if all_tokens else np.zeros(0, np.int8)
         )
