@@ -482,6 +482,7 @@ def _structure(text: str, find_headings: bool = True):
     posts: dict[int, tuple] = {}
     last_speaker: str | None = None
     openers = _quote_openers(text)
+    closers = _offsets(text, _DOUBLE_CLOSERS, 0, len(text)) if openers else []
 
     for i, (start, end) in enumerate(paragraphs):
         para_text = text[start:end]
@@ -504,7 +505,7 @@ def _structure(text: str, find_headings: bool = True):
         quotes = []
         k = bisect.bisect_left(openers, start)
         if k < len(openers) and openers[k] < end:  # a paragraph without an opening quote mark has no quotations
-            quotes, last_speaker = _quotes(text, start, end, last_speaker, openers)
+            quotes, last_speaker = _quotes(text, start, end, last_speaker, openers, closers)
         marked.extend(quotes)
         for m in _SOCIAL_INLINE_RE.finditer(para_text) if has_social else ():
             if not any(q[0] <= start + m.start() < q[1] for q in quotes):
@@ -773,7 +774,7 @@ def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
 
 
 _QUOTE_OPENERS = "“«„\"‘"
-_DOUBLE_CLOSE_RE = re.compile(r"[”»\"]")
+_DOUBLE_CLOSERS = "”»\""
 _SINGLE_CLOSE_RE = re.compile(r"’(?!\w)")
 
 
@@ -795,9 +796,9 @@ def _offsets(text: str, chars: str, start: int, end: int) -> list[int]:
 
 
 def _quotes(text: str, start: int, end: int, last_speaker: str | None,
-            openers: list[int]) -> tuple[list[tuple], str | None]:
+            openers: list[int], closers: list[int]) -> tuple[list[tuple], str | None]:
     """Direct quotations inside one paragraph, as voice tuples with their speakers; and the last speaker named.
-    ``openers`` are the ``_quote_openers(text)``.
+    ``openers`` are the ``_quote_openers(text)``, ``closers`` the offsets of the closing marks (``_DOUBLE_CLOSERS``).
 
     A quotation opens with “ « „ or a straight double quote and closes at the next closing or straight double
     quote (news text mixes them: “… General Soleimani."). A quotation left open at the end of a paragraph runs to
@@ -823,8 +824,8 @@ def _quotes(text: str, start: int, end: int, last_speaker: str | None,
                 continue
             q_end = close.end()
         else:
-            close = _DOUBLE_CLOSE_RE.search(text, q_start + 1, end)
-            q_end = close.end() if close else end
+            j = bisect.bisect_left(closers, q_start + 1)
+            q_end = closers[j] + 1 if j < len(closers) and closers[j] < end else end
         if q_end - q_start > 2:
             pending.append((q_start, q_end))
         pos = q_end
@@ -867,8 +868,8 @@ def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) 
     sentence_start = max(before.rfind(". "), before.rfind("? "), before.rfind("! "))
     clause = before[sentence_start + 1 :] if sentence_start >= 0 else before
     # Both patterns below need a reporting verb in the clause; most clauses have none.
-    reporting = _REPORTING_RE.search(clause) is not None
-    m = _ATTRIB_BEFORE_RE.search(clause) if reporting else None
+    reporting = _REPORTING_RE.search(clause)
+    m = _ATTRIB_BEFORE_RE.search(clause, _chunks_back(clause, reporting.start(), 9)) if reporting else None
     found = m.group("speaker") if m else None
     if found:
         return _clean_speaker(found)
@@ -877,7 +878,7 @@ def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) 
     tail = before.rstrip()
     m = None
     if tail and tail[-1] in ".:" and tail[:-1].rstrip().endswith(_REPORTING_VERB_WORDS):
-        m = _ATTRIB_PREVIOUS_RE.search(before)
+        m = _ATTRIB_PREVIOUS_RE.search(before, _chunks_back(before, len(before), 10))
     if m:
         return _clean_speaker(m.group("speaker"))
     # "Trump reacted in a tweet, saying that he was “surprised”": the sentence's subject, when it reports speech.
@@ -886,6 +887,15 @@ def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) 
         if m and m.group("speaker").split()[0] not in _NOT_SUBJECTS:
             return _clean_speaker(m.group("speaker"))
     return None
+
+
+def _chunks_back(text: str, pos: int, n: int) -> int:
+    """Where the search for an attribution that must end at or after ``pos`` can start: the end of the (n + 1)-th
+    white-space-delimited chunk before ``pos`` (0 when there are fewer). The speaker and reporting-verb patterns
+    span at most eight chunks (six names, an adverb, a verb), so no match starts earlier, and the search, which
+    tries the speaker pattern at every character, skips the rest of the paragraph."""
+    parts = text[:pos].rsplit(None, n)
+    return len(parts[0]) if len(parts) > n else 0
 
 
 _NOT_SUBJECTS = {"The", "A", "An", "In", "On", "At", "It", "This", "That", "These", "Those", "But", "And", "As", "If",
