@@ -168,7 +168,7 @@ def check_layout_agrees(seg):
 # Lower-casing: "ΟΔΟΣ" ends with a final sigma, unless the text also holds "İ" (then every letter is lower-cased alone).
 _EDGE_TEXTS = ["", "  \n\r\n ", "date 2020-12-16", "date 2020-12-16\ntitle: x\nBody without an end", "“A quote”",
                "x's-y don’t 7.5 U.S. Mr. Smith said. #tag pic.twitter.com/a", "İstanbul ΟΔΟΣ. Σ", "ΟΔΟΣ, ΣΟΦΟΣ. Iran’S",
-               "Half an emoji \ud83d, then “a quote\ud83d” and words\udc00glued."]
+               "Half an emoji \ud83d, then “a quote\ud83d” and words\udc00glued.", "See https://x.gr/ΟΔΟΣ. ΣΟΦΟΣ Σ."]
 
 
 def check_layouts_agree(texts):
@@ -296,3 +296,77 @@ def test_attribution_searches_start_late_and_find_what_a_search_from_the_start_f
                 assert (whole and whole.span()) == (late and late.span()), clause
                 n_found += whole is not None
     assert n_clauses > 10_000 and n_found > 500
+
+
+# The sentence splitter's rules as a regular expression, and abbreviations as a plain function: the oracle for the
+# compiled loop.
+_SENTENCE_END_RE = re.compile(
+    r"[.!?](?:[.!?]*[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06FF]|[^\S\n]*$)|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]))",
+    re.M,
+)
+
+
+def _is_abbreviation(text, lo, dot):
+    from toolkit.segment import _ABBREVIATIONS
+
+    j = dot
+    while j > lo and (text[j - 1].isalpha() or text[j - 1] == "."):
+        j -= 1
+    word = text[j:dot].lower()
+    return bool(word) and ((len(word) == 1 and text[j].isupper()) or word in _ABBREVIATIONS)
+
+
+def _plain_sentences(text, paragraphs):
+    """Sentences (start, end, paragraph index) by a loop over the matches of ``_SENTENCE_END_RE``."""
+    if not paragraphs:
+        return []
+    scan = text.replace("\r", "\n")  # "$" is the end of a line, whatever ends it
+    out, k, n_par = [], 0, len(paragraphs)
+    p_start, p_end = paragraphs[0]
+    s = p_start
+    for m in _SENTENCE_END_RE.finditer(scan, paragraphs[0][0], paragraphs[-1][1]):
+        pos = m.start()
+        while pos >= p_end:
+            if s < p_end:
+                out.append((s, p_end, k))
+            k += 1
+            if k == n_par:
+                return out
+            p_start, p_end = paragraphs[k]
+            s = p_start
+        if pos < p_start or (text[pos] == "." and _is_abbreviation(text, p_start, pos)):
+            continue
+        cut = min(m.end(), p_end)
+        if cut > s:
+            out.append((s, cut, k))
+        s = cut
+        while s < p_end and text[s].isspace():
+            s += 1
+    for k in range(k, n_par):
+        if s < paragraphs[k][1]:
+            out.append((s, paragraphs[k][1], k))
+        s = paragraphs[k + 1][0] if k + 1 < n_par else s
+    return out
+
+
+def check_sentences(texts):
+    from toolkit.segment import _boilerplate_header_spans, _paragraphs, _sentences_all
+
+    for text in texts:
+        paragraphs = _paragraphs(text, _boilerplate_header_spans(text), False)[0]
+        assert _sentences_all(text, paragraphs) == _plain_sentences(text, paragraphs), text
+
+
+@pytest.mark.parametrize("name", ["allsides-abp", "tehran-times", "semeval2020-ptc"])
+def test_compiled_sentence_splitter_equals_a_loop_over_the_regular_expression(installed_corpus, name):
+    check_sentences(installed_corpus(name)["text"].head(1000).tolist() + _EDGE_TEXTS + [
+        "Mr. Smith met Gen. X. Y. in the U.S.A. on Jan. 5. He said (quote.) “Yes.” [A]. ‘B’! Done?? “C” 7. 8! "
+        "shut down.At last.. mr. İ. K. \u212a. Ms.Jones. ΣΤ. done.\r\nNext?\tLine ! ا. word.", "a.\n.b", "e.g. x"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([".", "!", "?", " ", "\n", "\r", "\u00a0", "\u3000", "“", "”", "’", "‘", "'", '"', "(",
+                                 ")", "[", "]", "A", "a", "Mr", "u", "s", "İ", "\u212a", "7", "ا", "ab", "Cd", "\t"]),
+                max_size=40).map("".join))
+def test_property_sentence_splitter_equals_the_regular_expression(text):
+    check_sentences([text])

@@ -36,6 +36,7 @@ from itertools import accumulate
 
 import numpy as np
 
+from toolkit._compiled import compiled
 from toolkit.errors import ToolkitError
 
 VOICES = ("authorial", "quoted", "social", "boilerplate")
@@ -58,6 +59,12 @@ _JOINS_DIGITS = 8  # . ,: inside a number when between digits ("7.5", "7,000")
 _UNSEEN = 128
 _CHAR_KIND = np.full(0x110000, _UNSEEN, dtype=np.uint8)
 _LOWER = np.zeros(0x110000, dtype=np.uint32)  # pages of zeros cost no memory until written
+# What the sentence splitter needs to know of a character as written, filled with ``_CHAR_KIND``.
+_ALPHA = 1  # str.isalpha
+_UPPER = 2  # str.isupper
+_SPACE = 4  # str.isspace, which is what ``\s`` matches
+_LONG_LOWER = 8  # str.lower gives more than one character ("İ" → "i̇")
+_CHAR_FLAGS = np.zeros(0x110000, dtype=np.uint8)
 
 
 def _char_kind(lower: str) -> int:
@@ -142,16 +149,6 @@ _ABBREVIATIONS = frozenset(
     "u.s u.k u.n e.u u.s.a e.g i.e etc vs v no nos inc co corp ltd dept est approx fig al "
     "jan feb mar apr jun jul aug sep sept oct nov dec".split()
 )
-# Sentence ends, found by one pass over the whole text (``re.M``: ``$`` is the end of a line, i.e. of a paragraph).
-# A sentence ends at . ! ? (and closing quotes) before white space and a capital, or at the end of the paragraph;
-# also where scraping glued two sentences together ("shut down.At a press conference"). The pattern starts with the
-# character class [.!?] in both branches, so the regex engine jumps from one candidate to the next instead of
-# trying every position (a branch that starts with a look-behind costs about three times the whole scan).
-_SENTENCE_END_RE = re.compile(
-    r"[.!?](?:[.!?]*[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9\u0600-\u06FF]|[^\S\n]*$)|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]))",
-    re.M,
-)
-
 _LATIN_SCRIPTS = {"LATIN", "DIGIT", "COMMON"}
 
 
@@ -227,18 +224,19 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], np.ndarray, np.ndarray]
     microsecond per match).
     """
     text = _blank_non_words(text)
-    words, starts, ends = _words([text], text, _code_points(text))
+    codes = _code_points(text)
+    words, starts, ends = _words(codes, _char_kinds(codes), _folded([text]))
     return words.split(), starts, ends
 
 
-def _words(parts: list[str], text: str, codes: np.ndarray) -> tuple[str, np.ndarray, np.ndarray]:
-    """The words of ``text``, the blanked ``parts`` joined by spaces (``codes`` are its code points): the text
-    lower-cased with a space for every character outside a word, so that its ``split()`` is the tokens; and their
-    offsets."""
+def _words(codes: np.ndarray, kind: np.ndarray, folded: np.ndarray | None) -> tuple[str, np.ndarray, np.ndarray]:
+    """The words of the text whose code points are ``codes``, URLs and handles blanked (``kind``: their
+    ``_char_kinds``): the text lower-cased with a space for every character outside a word, so that its ``split()``
+    is the tokens; and their offsets. ``folded``: the code points of the text lower-cased by ``fold_case``, needed
+    only when it holds a capital sigma (``_folded``)."""
     n = len(codes)
     if n == 0:
         return "", np.zeros(0, np.int64), np.zeros(0, np.int64)
-    kind = _char_kinds(codes)
     # ``is_word`` sits inside a buffer with a non-word on either side, so that words begin and end where neighbours
     # differ.
     padded = np.zeros(n + 2, dtype=np.uint8)
@@ -259,10 +257,7 @@ def _words(parts: list[str], text: str, codes: np.ndarray) -> tuple[str, np.ndar
     bounds = np.flatnonzero(padded[1:] != padded[:-1])
     starts = bounds[0::2].astype(np.int64)
     ends = bounds[1::2].astype(np.int64)
-    if "Σ" in text:  # ``str.lower`` writes a final sigma at the end of a word: only it knows where
-        lower = _code_points(" ".join(fold_case(part) for part in parts))
-    else:
-        lower = _LOWER.take(codes)
+    lower = _LOWER.take(codes) if folded is None else folded
     words = np.where(is_word, lower, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
     return words, starts, ends
 
@@ -276,17 +271,44 @@ def _code_points(text: str) -> np.ndarray:
 def _char_kinds(codes: np.ndarray) -> np.ndarray:
     """The ``_CHAR_KIND`` bits of every code point in ``codes``, filling the tables for characters not seen before."""
     kind = _CHAR_KIND.take(codes)
-    if kind.max() & _UNSEEN:
+    if len(kind) and kind.max() & _UNSEEN:
         for code in np.unique(codes[kind == _UNSEEN]).tolist():
-            lower = chr(code).lower()[0]
-            _LOWER[code] = ord(lower)
-            _CHAR_KIND[code] = _char_kind(lower)
+            char = chr(code)
+            lower = char.lower()
+            _LOWER[code] = ord(lower[0])
+            _CHAR_KIND[code] = _char_kind(lower[0])
+            _CHAR_FLAGS[code] = (_ALPHA * char.isalpha() | _UPPER * char.isupper() | _SPACE * char.isspace()
+                                 | _LONG_LOWER * (len(lower) > 1))
         kind = _CHAR_KIND.take(codes)
     return kind
 
 
+def _folded(parts: list[str]) -> np.ndarray | None:
+    """The code points of the ``parts``, each lower-cased by ``fold_case``, joined by spaces, when one holds a
+    capital sigma (``str.lower`` writes a final sigma at the end of a word, and only it knows where); else None
+    (``_LOWER`` lower-cases each character)."""
+    if not any("Σ" in part for part in parts):
+        return None
+    return _code_points(" ".join(fold_case(part) for part in parts))
+
+
 def _blank_non_words(text: str) -> str:
     """Replace URLs, e-mail addresses and @handles by as many spaces (offsets stay valid)."""
+    cuts = _non_word_cuts(text)
+    if not cuts:
+        return text
+    pieces = []
+    pos = 0
+    for start, end in cuts:
+        pieces.append(text[pos:start])
+        pieces.append(" " * (end - start))
+        pos = end
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
+def _non_word_cuts(text: str) -> list[tuple[int, int]]:
+    """The (start, end) of the URLs, e-mail addresses and @handles in ``text``: sorted, not overlapping, not empty."""
     cuts = []
     for marker in _NON_WORD_MARKERS:
         i = text.find(marker)
@@ -298,20 +320,14 @@ def _blank_non_words(text: str) -> str:
             end = _NON_SPACE_RE.match(text, i).end()
             cuts.append((start, end))
             i = text.find(marker, end)
-    if not cuts:
-        return text
-    pieces = []
+    out = []
     pos = 0
     for start, end in sorted(cuts):
-        if start < pos:
-            start = pos
-        if end <= start:
-            continue
-        pieces.append(text[pos:start])
-        pieces.append(" " * (end - start))
-        pos = end
-    pieces.append(text[pos:])
-    return "".join(pieces)
+        start = max(start, pos)
+        if end > start:
+            out.append((start, end))
+            pos = end
+    return out
 
 
 def fold_case(text: str) -> str:
@@ -334,7 +350,7 @@ def segment(text: str) -> Segmentation:
         text: the article exactly as stored; offsets of every span index into it.
     """
     _check_text(text)
-    paragraphs, headings, para_voices, posts, marked, sentences = _structure(text)
+    paragraphs, headings, para_voices, posts, marked = _structure(text)
     para_spans = []
     headline = None
     for i, ((start, end), voice) in enumerate(zip(paragraphs, para_voices)):
@@ -346,10 +362,11 @@ def segment(text: str) -> Segmentation:
             headline = para
         para_spans.append(para)
     flat = _flatten(marked)
-    arrays = _assign([text], [(paragraphs, para_voices, flat, sentences)])[0]
+    arrays = _assign([text], [(paragraphs, para_voices, flat)])[0]
     voice_spans = _fill_authorial(flat, paragraphs)
     sentence_spans = []
-    for (s_start, s_end, _), code in zip(sentences, arrays.sentence_voice.tolist()):
+    for s_start, s_end, code in zip(arrays.sentence_start.tolist(), arrays.sentence_end.tolist(),
+                                    arrays.sentence_voice.tolist()):
         voice = VOICES[code]
         speaker = _speaker_of(voice_spans, s_start, s_end) if voice == "quoted" else None
         sentence_spans.append(Span(s_start, s_end, "sentence", voice, speaker=speaker))
@@ -447,10 +464,10 @@ def group_spans(texts, max_chars: int, max_texts: int | None = None, joiner: int
 def _layouts(texts: list[str]) -> list[Layout]:
     parts = []
     for text in texts:
-        paragraphs, _, para_voices, _, marked, sentences = _structure(text, find_headings=False)  # no kinds needed
-        parts.append((paragraphs, para_voices, _flatten(marked), sentences))
+        paragraphs, _, para_voices, _, marked = _structure(text, find_headings=False)  # no kinds needed
+        parts.append((paragraphs, para_voices, _flatten(marked)))
     out = _assign(texts, parts)
-    for lay, (_, _, flat, _) in zip(out, parts):
+    for lay, (_, _, flat) in zip(out, parts):
         quotes = [v for v in flat if v[2] == "quoted"]
         lay.n_quotations = len(quotes)
         lay.n_attributed = sum(v[3] is not None for v in quotes)
@@ -473,8 +490,7 @@ def _voice_tuple(start: int, end: int, voice: str, speaker=None, attribution=Non
 def _structure(text: str, find_headings: bool = True):
     """The structure of an article: paragraphs (start, end), the indices of the headings among them (only with
     ``find_headings``), each paragraph's voice, the (handle, author, date) of paragraphs that are social posts by
-    index, the marked voice spans (boilerplate, social, quoted; as voice tuples) and the sentences (start, end,
-    paragraph index)."""
+    index, and the marked voice spans (boilerplate, social, quoted; as voice tuples)."""
     boiler = _boilerplate_header_spans(text)
     paragraphs, headings = _paragraphs(text, boiler, find_headings)
     marked = [_voice_tuple(b.start, b.end, b.voice) for b in boiler]
@@ -511,40 +527,41 @@ def _structure(text: str, find_headings: bool = True):
             if not any(q[0] <= start + m.start() < q[1] for q in quotes):
                 marked.append(_voice_tuple(start + m.start(), start + m.end(), "social"))
         para_voices.append("authorial")
-    return paragraphs, headings, para_voices, posts, marked, _sentences_all(text, paragraphs)
-
-
-def _columns(rows: list[tuple], n: int) -> np.ndarray:
-    """The first ``n`` fields of equally long integer tuples as an (n, len(rows)) int64 array: one row per field.
-    (``np.array(list(zip(*rows)))`` is about twice as fast as ``np.fromiter`` per field, or ``np.array(rows)``.)"""
-    if not rows:
-        return np.zeros((n, 0), dtype=np.int64)
-    return np.array(list(zip(*rows))[:n], dtype=np.int64)
+    return paragraphs, headings, para_voices, posts, marked
 
 
 def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     """Tokens with their sentence, paragraph and voice, and each sentence's voice, of one or more texts.
 
-    ``parts`` holds, for each text, its paragraphs, their voices, the marked voice tuples as ``_flatten`` gives them
-    and the sentences of ``_sentences_all``. Several texts are tokenized as one string, joined by spaces (no word
-    goes on and no joiner joins across a space), and the arrays are computed once for all of them, then cut per text:
-    a numpy call costs microseconds whatever its size, and a text needs a few dozen.
+    ``parts`` holds, for each text, its paragraphs, their voices and the marked voice tuples as ``_flatten`` gives
+    them. Several texts are tokenized and split into sentences as one string, joined by spaces (no word goes on, no
+    joiner joins and no sentence ends across a space), and the arrays are computed once for all of them, then cut per
+    text: a numpy call costs microseconds whatever its size, and a text needs a few dozen.
     """
-    blanked = [_blank_non_words(text) for text in texts]
-    joined = " ".join(blanked)
-    codes = _code_points(joined)
-    words, token_start, token_end = _words(blanked, joined, codes)
+    joined = " ".join(texts)
     bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
+    codes = _code_points(joined)
+    kind = _char_kinds(codes)
+    # Sentences, as offsets in the joined texts (``sentence_at``) and in each text's own.
+    sentence_at, sentence_end, sentence_para, sentence_ptr = _sentences_of(codes, bases, [part[0] for part in parts])
+    n_sentences = np.diff(sentence_ptr)
+    shift = np.repeat(np.array(bases, dtype=np.int64), n_sentences)
+    sentence_start, sentence_end = sentence_at - shift, sentence_end - shift
+    sentence_ptr = sentence_ptr.tolist()
+    total = sentence_ptr[-1]
+
+    # Words, from the same code points with URLs, e-mail addresses and handles blanked.
+    cuts = [(base + start, base + end) for base, text in zip(bases, texts) for start, end in _non_word_cuts(text)]
+    if cuts:
+        codes, kind = codes.copy(), kind.copy()
+        for start, end in cuts:
+            codes[start:end] = _BLANK
+            kind[start:end] = _CHAR_KIND[_BLANK]
+    folded = _folded([_blank_non_words(text) for text in texts]) if "Σ" in joined else None
+    words, token_start, token_end = _words(codes, kind, folded)
     token_ptr = [0, len(token_start)]
     if len(texts) > 1:
         token_ptr = np.searchsorted(token_start, bases).tolist() + token_ptr[1:]
-    n_sentences = [len(part[3]) for part in parts]
-    sentence_ptr = list(accumulate(n_sentences, initial=0))
-    total = sentence_ptr[-1]
-    sentence_start, sentence_end, sentence_para = _columns([s for part in parts for s in part[3]], 3)
-    sentence_at = sentence_start  # as offsets in ``joined``
-    if len(texts) > 1:
-        sentence_at = sentence_start + np.repeat(np.array(bases, dtype=np.int64), n_sentences)
     token_sentence = np.searchsorted(sentence_at, token_start, side="right") - 1
 
     # A token has the voice of the marked span that holds it, else it is the outlet's own (authorial). The spans do
@@ -660,117 +677,180 @@ def _paragraphs(text: str, boiler: list[Span], find_headings: bool = True) -> tu
 
 
 def _sentences_all(text: str, paragraphs) -> list[tuple[int, int, int]]:
-    """Sentence spans (start, end, paragraph index) of every paragraph, from the sentence ends of the whole text.
+    """Sentence spans (start, end, paragraph index) of every paragraph (see ``_sentences_of``)."""
+    codes = _code_points(text)
+    _char_kinds(codes)
+    starts, ends, para, _ = _sentences_of(codes, [0], [paragraphs])
+    return list(zip(starts.tolist(), ends.tolist(), para.tolist()))
 
-    Sentences never cross a paragraph: a paragraph's last sentence ends at the paragraph's end.
 
-    ``_SENTENCE_END_RE`` is tried only at the points, exclamation and question marks (found with ``str.find``), where
-    a match must start: the same matches as ``finditer`` over the text, which spends most of its time scanning the
-    characters in between.
+def _sentences_of(codes: np.ndarray, bases: list[int], paragraphs: list[list[tuple[int, int]]]):
+    """The sentences of several texts: starts and ends as offsets in ``codes``, the index of each sentence's
+    paragraph in its text, and where each text's sentences begin (one more entry for the end).
+
+    ``codes`` are the code points of the texts joined (text ``i`` begins at ``bases[i]``; ``_char_kinds(codes)`` has
+    filled the character tables for them), ``paragraphs`` the (start, end) of each text's paragraphs, in its own
+    offsets.
+
+    A sentence ends at . ! ? (and the marks and closing quotes right after it) before white space and a capital,
+    digit or Arabic letter (possibly after an opening quote or bracket), or before the end of its line; also where
+    scraping glued two sentences together ("shut down.At a press conference": two lower-case letters, the mark, a
+    capital and a lower-case letter). A point that ends an abbreviation ("Mr.", "U.S.") or an initial ("George W.
+    Bush") ends no sentence. Sentences never cross a paragraph: a paragraph's last sentence ends at its end, and
+    white space between sentences belongs to none.
+
+    Implementation: one compiled pass over the code points of all the texts (``_sentence_loop``).
     """
-    if not paragraphs:
-        return []
-    scan = text.replace("\r", "\n") if "\r" in text else text  # "$" is the end of a line, whatever ends it
-    first, last = paragraphs[0][0], paragraphs[-1][1]
-    marks = _offsets(scan, ".!?", first, last)
-    match = _SENTENCE_END_RE.match
-    after_abbreviation = _AFTER_ABBREVIATION_RE.match
-    out = []
-    n_par = len(paragraphs)
-    k = 0
-    p_start, p_end = paragraphs[0]
-    s = p_start
-    resume = first  # matches do not overlap: the next one starts where the last one ended, or later
-    for pos in marks:
-        if pos < resume:
+    n_par = [len(p) for p in paragraphs]
+    bounds = np.array([x + base for base, paras in zip(bases, paragraphs) for pair in paras for x in pair],
+                      dtype=np.int64)
+    para_ptr = np.array(list(accumulate(n_par, initial=0)), dtype=np.int64)
+    return compiled(_sentence_loop)(codes, _CHAR_FLAGS, _LOWER, bounds[0::2].copy(), bounds[1::2].copy(), para_ptr,
+                                    _ABBREVIATION_KEYS)
+
+
+def _abbreviation_key(word: str) -> int:
+    """An ASCII word of at most nine characters as one number, seven bits per character (none is zero)."""
+    key = 0
+    for char in word:
+        key = key * 128 + ord(char)
+    return key
+
+
+_ABBREVIATION_KEYS = np.array(sorted(_abbreviation_key(a) for a in _ABBREVIATIONS), dtype=np.int64)
+_LONGEST_ABBREVIATION = max(len(a) for a in _ABBREVIATIONS)
+
+
+def _sentence_loop(codes, flags, lower, para_start, para_end, para_ptr, abbreviation_keys):
+    r"""``_sentences_of`` after its arrays are made: the paragraphs ``para_start[k]:para_end[k]`` (offsets in
+    ``codes``) of text ``t`` are ``para_ptr[t] <= k < para_ptr[t + 1]``; ``flags`` and ``lower`` are ``_CHAR_FLAGS``
+    and ``_LOWER``, filled for every character; ``abbreviation_keys``: ``_ABBREVIATION_KEYS``.
+
+    Where a mark ends a sentence is what the regular expression
+    ``[.!?](?:[.!?]*["”’')\]]*(?=\s+["“‘'(\[]?[A-Z0-9\u0600-\u06FF]|[^\S\n]*$)|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]))``
+    matched at the mark finds, in the text up to the end of its last paragraph (with ``re.M``, a carriage return
+    read as a line end); ``tests/test_segment.py`` compares this loop with a plain one over that expression.
+    Compiled (``toolkit._compiled``).
+    """
+    n_texts = len(para_ptr) - 1
+    marks = np.empty(len(codes), np.int64)
+    size = len(codes) + len(para_start)  # at most one sentence per mark, and one more per paragraph
+    out_start, out_end, out_para = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size, np.int64)
+    sent_ptr = np.zeros(n_texts + 1, np.int64)
+    n = 0
+    for t in range(n_texts):
+        lo_par, n_par = para_ptr[t], para_ptr[t + 1] - para_ptr[t]
+        sent_ptr[t] = n
+        if n_par == 0:
             continue
-        # Most marks are followed by the end of the line, or a space and a capital (a sentence end), or by a
-        # lower-case letter or digit ("U.S.", "7.5", no end): the pattern's answer there is known without running it.
-        after = pos + 1
-        if after == last or scan[after] == "\n" or (
-            scan[after] == " " and after + 1 < last and scan[after + 1] in _CAPITALS_AND_DIGITS
-        ):
-            resume = after
-        elif scan[after] in _LOWER_CASE_AND_DIGITS:
-            continue
-        else:
-            m = match(scan, pos, last)
-            if m is None:
+        first, last = para_start[lo_par], para_end[lo_par + n_par - 1]
+        n_marks = 0
+        for pos in range(first, last):
+            c = codes[pos]
+            if c == 46 or c == 33 or c == 63:
+                marks[n_marks] = pos
+                n_marks += 1
+        k = 0
+        p_start, p_end = para_start[lo_par], para_end[lo_par]
+        s = p_start
+        resume = first  # ends do not overlap: the next one is looked for where the last one ended, or later
+        for m in range(n_marks):
+            pos = marks[m]
+            c = codes[pos]
+            if pos < resume:
                 continue
-            resume = m.end()
-        while pos >= p_end:  # the paragraph is over: its rest is its last sentence
-            if s < p_end:
-                out.append((s, p_end, k))
-            k += 1
+            # Where the sentence ends: after the marks and the closing quotes and brackets " ” ’ ' ) ] that follow,
+            # when white space and a capital, digit or Arabic letter (possibly after one of the openers " “ ‘ ' ( [)
+            # or the end of the line come next; else right after a mark glued between words ("down.At").
+            j = pos + 1
+            while j < last and (codes[j] == 46 or codes[j] == 33 or codes[j] == 63):
+                j += 1
+            while j < last and (codes[j] == 34 or codes[j] == 0x201D or codes[j] == 0x2019 or codes[j] == 39
+                                or codes[j] == 41 or codes[j] == 93):
+                j += 1
+            end = -1
+            i = j
+            while i < last and flags[codes[i]] & _SPACE:
+                i += 1
+            if j < i < last:
+                x = codes[i]
+                if (x == 34 or x == 0x201C or x == 0x2018 or x == 39 or x == 40 or x == 91) and i + 1 < last:
+                    x = codes[i + 1]
+                if 65 <= x <= 90 or 48 <= x <= 57 or 0x600 <= x <= 0x6FF:
+                    end = j
+            if end < 0:
+                i = j
+                while i < last and flags[codes[i]] & _SPACE and codes[i] != 10 and codes[i] != 13:
+                    i += 1
+                if i == last or codes[i] == 10 or codes[i] == 13:
+                    end = j
+            if (end < 0 and pos >= 2 and 97 <= codes[pos - 2] <= 122 and 97 <= codes[pos - 1] <= 122
+                    and pos + 2 < last and 65 <= codes[pos + 1] <= 90 and 97 <= codes[pos + 2] <= 122):
+                end = pos + 1
+            if end < 0:
+                continue
+            resume = end
+            while pos >= p_end:  # the paragraph is over: its rest is its last sentence
+                if s < p_end:
+                    out_start[n], out_end[n], out_para[n] = s, p_end, k
+                    n += 1
+                k += 1
+                if k == n_par:
+                    break
+                p_start, p_end = para_start[lo_par + k], para_end[lo_par + k]
+                s = p_start
             if k == n_par:
                 break
-            p_start, p_end = paragraphs[k]
-            s = p_start
-        if k == n_par:
-            break
-        if pos < p_start:
-            continue
-        cut = resume if resume < p_end else p_end
-        if (
-            text[pos] == "."
-            and (pos - p_start < _ABBREVIATION_WINDOW or after_abbreviation(text, pos))
-            and _is_abbreviation(text, p_start, pos)
-        ):
-            continue
-        if cut > s:
-            out.append((s, cut, k))
-        s = cut
-        while s < p_end and text[s].isspace():
-            s += 1
-    while k < n_par:
-        if s < p_end:
-            out.append((s, p_end, k))
-        k += 1
-        if k < n_par:
-            p_start, p_end = paragraphs[k]
-            s = p_start
-    return out
+            if pos < p_start:
+                continue
+            if c == 46:
+                # An abbreviation (``_ABBREVIATIONS``, case ignored) or an initial (one upper-case letter) ends no
+                # sentence: the word is the letters and points before the point, read back to the paragraph start.
+                w = pos
+                while w > p_start and (flags[codes[w - 1]] & _ALPHA or codes[w - 1] == 46):
+                    w -= 1
+                n_chars = pos - w
+                if n_chars == 1 and flags[codes[w]] & _UPPER and not flags[codes[w]] & _LONG_LOWER:
+                    continue  # "George W. Bush"
+                if 0 < n_chars <= _LONGEST_ABBREVIATION:
+                    key = 0
+                    for i in range(w, pos):
+                        low = np.int64(lower[codes[i]]) if codes[i] != 46 else 46
+                        if low >= 128 or flags[codes[i]] & _LONG_LOWER:  # lower-cased, no abbreviation holds it
+                            key = -1
+                            break
+                        key = key * 128 + low
+                    lo, hi = 0, len(abbreviation_keys)  # a binary search among the sorted keys
+                    while lo < hi:
+                        mid = (lo + hi) // 2
+                        if abbreviation_keys[mid] < key:
+                            lo = mid + 1
+                        else:
+                            hi = mid
+                    if key >= 0 and lo < len(abbreviation_keys) and abbreviation_keys[lo] == key:
+                        continue
+            cut = resume if resume < p_end else p_end
+            if cut > s:
+                out_start[n], out_end[n], out_para[n] = s, cut, k
+                n += 1
+            s = cut
+            while s < p_end and flags[codes[s]] & _SPACE:
+                s += 1
+        while k < n_par:
+            if s < p_end:
+                out_start[n], out_end[n], out_para[n] = s, p_end, k
+                n += 1
+            k += 1
+            if k < n_par:
+                p_start, p_end = para_start[lo_par + k], para_end[lo_par + k]
+                s = p_start
+    sent_ptr[n_texts] = n
+    return out_start[:n].copy(), out_end[:n].copy(), out_para[:n].copy(), sent_ptr
 
 
-_CAPITALS_AND_DIGITS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-_LOWER_CASE_AND_DIGITS = "abcdefghijklmnopqrstuvwxyz0123456789"
-
-
-def _after_abbreviation_pattern() -> str:
-    """A pattern for a point that may end an abbreviation or an initial, tried at the point: a quick test before
-    ``_is_abbreviation``. It accepts every point that ``_is_abbreviation`` accepts, and a few more.
-
-    One look-behind per word length (a look-behind has a fixed width), each after a character that is not an ASCII
-    letter or point (else the word would be longer). Case is ignored: ``_is_abbreviation`` lower-cases the word, and
-    the only non-ASCII character that lower-cases to an ASCII letter, the Kelvin sign, matches "k" when case is
-    ignored. The word is read back at most to the paragraph start, which this pattern does not know: points close to
-    a paragraph start are left to ``_is_abbreviation``.
-    """
-    by_length: dict[int, list[str]] = {1: [r"[^\W\d_]"]}  # an initial: any letter (and a few other word characters)
-    for word in sorted(_ABBREVIATIONS):
-        if len(word) > 1:
-            by_length.setdefault(len(word), []).append(re.escape(word))
-    behind = [rf"(?<=(?<![A-Za-z.])(?:{'|'.join(words)})\.)" for _, words in sorted(by_length.items())]
-    return r"\.(?:" + "|".join(behind) + ")"
-
-
-_AFTER_ABBREVIATION_RE = re.compile(_after_abbreviation_pattern(), re.IGNORECASE)
-# A word longer than the longest abbreviation is none (lower-casing never shortens a word), so only a point closer
-# than this to the paragraph start can end a word that the paragraph start cuts short.
-_ABBREVIATION_WINDOW = max(len(a) for a in _ABBREVIATIONS) + 1
-
-
-def _is_abbreviation(text: str, lo: int, dot: int) -> bool:
-    """Whether the point at ``dot`` ends an abbreviation or an initial (the word is read back to ``lo``)."""
-    j = dot
-    while j > lo and (text[j - 1].isalpha() or text[j - 1] == "."):
-        j -= 1
-    word = text[j:dot].lower()
-    if not word:
-        return False
-    if len(word) == 1 and text[j].isupper():
-        return True  # an initial: "George W. Bush"
-    return word in _ABBREVIATIONS
+def warm_up() -> None:
+    """Compile the sentence splitter (before worker processes are forked)."""
+    _sentences_all("A b. C d", [(0, 8)])
 
 
 _QUOTE_OPENERS = "“«„\"‘"

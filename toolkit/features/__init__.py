@@ -356,10 +356,11 @@ def write_features(chunks, path, families=None, *, n_jobs: int | None = None, pr
 
 
 def prepare_families(names) -> None:
-    """Call each family's optional ``prepare()`` (loading its lexicons and word tables), and compile the term table
-    every batch reads token ids through."""
-    from toolkit import lexicons
+    """Call each family's optional ``prepare()`` (loading its lexicons and word tables), and compile the loops every
+    batch runs: the sentence splitter and the term table that gives token ids."""
+    from toolkit import lexicons, segment
 
+    segment.warm_up()
     lexicons.warm_up()
     for name in names:
         prepare = getattr(_families()[name], "prepare", None)
