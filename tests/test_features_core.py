@@ -249,7 +249,7 @@ def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
     batch = Batch(corpus_sample["text"], corpus_sample["id"])
     style, gi = load_lexicon("style"), gi_polarity()
     assert style.phrases, "the oracle should exercise phrase matching"
-    # phrases of two, three and four words (four: matched one by one), overlapping ones, a prefix
+    # phrases of two, three and four words, overlapping ones, ones with the same first word, a prefix
     phrases = Lexicon(name="oracle", categories=["a", "b"])
     for term, cat in (("in the", "a"), ("of the", "b"), ("the united states", "a"), ("united states", "b"),
                       ("the united states of", "a"), ("said", "b"), ("presid*", "a"), ("it is not", "b")):
@@ -274,20 +274,64 @@ def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
     assert negated.any()
 
 
-def test_type_order_and_counts_under_any_mask(corpus_sample):
-    batch = Batch(corpus_sample["text"][:40])
+def test_counts_under_any_mask(corpus_sample):
+    batch = Batch(list(corpus_sample["text"][:40]) + ["", "date 2020-12-16"])  # two articles without tokens
     rng = np.random.default_rng(5)
     for mask in (batch.mask("quoted"), rng.random(len(batch.token_ids)) < 0.3, None):
         m = np.ones(len(batch.token_ids), dtype=bool) if mask is None else mask
         ids, docs = batch.token_ids[m], batch.token_doc[m]
-        expected = np.argsort(docs.astype(np.int64) * (int(batch.token_ids.max()) + 1) + ids, kind="stable")
-        np.testing.assert_array_equal(batch.type_order(m), expected)
         counts = batch.counts_under(mask)
         assert counts.has_canonical_format
         plain = np.zeros(counts.shape)
         np.add.at(plain, (docs, ids), 1.0)
         np.testing.assert_array_equal(counts.toarray(), plain)
     assert batch.counts_under(batch.mask("quoted")) is batch.counts("quoted")  # a scope mask: the cached matrix
+
+
+def test_lexicon_products_equal_sparse_products_bit_for_bit(corpus_sample, lexicons_available):
+    """The compiled product of counts and lexicon matrices adds what ``scipy.sparse`` adds, in the same order:
+    every default lexicon (eMFD's weights are fractions), every scope; and the loop run by Python agrees."""
+    from toolkit._compiled import compiled
+    from toolkit.features._batch import _product_loop
+    from toolkit.lexicons import load_lexicon
+
+    batch = Batch(corpus_sample["text"][:60])
+    for name in ("style", "gi", "lsd2015", "emfd", "mfd2", "bias_recasens", "mpqa"):
+        lexicon = load_lexicon(name)
+        matrix = lexicon.matrix(batch.vocab)
+        for scope in ("all", "authorial", "quoted"):
+            counts = batch.counts(scope)
+            sparse_product = np.asarray((counts @ matrix).todense())
+            args = (counts.indptr, counts.indices, counts.data, matrix.indptr, matrix.indices, matrix.data,
+                    matrix.shape[1])
+            got = compiled(_product_loop)(*args)
+            assert got.shape == sparse_product.shape and np.array_equal(got, sparse_product), (name, scope)
+            if scope == "quoted":
+                assert np.array_equal(_product_loop(*args), got)
+        assert np.abs(sparse_product).sum() > 0, name
+
+
+def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):
+    """The compiled phrase pass finds what trying each phrase at each token finds (in one sentence), by position
+    then phrase, for a table with phrases of two to five words sharing first words; run by Python, the same."""
+    from toolkit._compiled import compiled
+    from toolkit.features import _batch
+
+    batch = Batch(list(corpus_sample["text"][:40]) + ["The United States. States of the United States of America."])
+    terms = ["the united states", "the united", "united states of america", "of the", "the united states of america",
+             "in the", "the", "states of the united states", "said the"]
+    phrases = [(batch.vocab.ids(t.split()), {0: 1.0}) for t in terms]
+    ids, sent = batch.token_ids.tolist(), batch.token_sentence.tolist()
+    expected = [(p, j) for p in range(len(ids)) for j, (words, _) in enumerate(phrases)
+                if ids[p : p + len(words)] == words.tolist() and len(set(sent[p : p + len(words)])) == 1]
+    pos, which = batch._phrase_hits(phrases)
+    assert list(zip(pos.tolist(), which.tolist())) == expected
+    assert len(expected) > 100 and {j for _, j in expected} >= {0, 1, 2, 4, 7}
+    args = (batch.token_ids.astype(np.int64), batch.token_sentence.astype(np.int64),
+            *_batch._phrase_arrays(phrases, len(batch.vocab)))
+    for got in (_batch._phrase_loop(*args), compiled(_batch._phrase_loop)(*args)):
+        np.testing.assert_array_equal(got[0], pos)
+        np.testing.assert_array_equal(got[1], which)
 
 
 def test_token_hits_equal_gathering_every_row(corpus_sample):

@@ -357,11 +357,13 @@ def write_features(chunks, path, families=None, *, n_jobs: int | None = None, pr
 
 def prepare_families(names) -> None:
     """Call each family's optional ``prepare()`` (loading its lexicons and word tables), and compile the loops every
-    batch runs: the sentence splitter and the term table that gives token ids."""
+    batch runs: the sentence splitter, the term table that gives token ids, counting and lexicon products."""
     from toolkit import lexicons, segment
+    from toolkit.features import _batch
 
     segment.warm_up()
     lexicons.warm_up()
+    _batch.warm_up()
     for name in names:
         prepare = getattr(_families()[name], "prepare", None)
         if prepare is not None:

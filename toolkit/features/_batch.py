@@ -18,6 +18,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from toolkit._compiled import compiled
+from toolkit.features._ngrams import _count_loop
 from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
 from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, _code_points, layouts, segment
 
@@ -76,18 +78,6 @@ _TERMINAL_WINDOW = 8
 _SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)  # none above U+3000
 _CLOSER_CODES = np.array([ord(c) for c in "\"”’')]»"], dtype=np.uint32)
 _TERMINAL_CODES = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
-
-_PACK_BITS = 21  # token ids of up to three words packed into one int64 (vocabularies below 2 million terms)
-_PACK_LIMIT = 1 << _PACK_BITS
-
-
-def _pack(ids: np.ndarray) -> np.ndarray:
-    """Rows of up to three token ids (each below ``_PACK_LIMIT``) as one integer per row."""
-    out = np.zeros(len(ids), dtype=np.int64)
-    for j in range(ids.shape[1]):
-        out = (out << _PACK_BITS) | ids[:, j]
-    return out
-
 
 class Batch:
     """Segmented articles with flat token arrays.
@@ -184,18 +174,20 @@ class Batch:
         return self._masked_counts(None, mask)
 
     def _masked_counts(self, key: str | None, mask: np.ndarray | None) -> sp.csr_matrix:
-        """Articles × vocabulary counts of the tokens under ``mask``, cached under ``key`` (None: not cached)."""
+        """Articles × vocabulary counts of the tokens under ``mask``, cached under ``key`` (None: not cached).
+        Canonical (sorted columns), from one compiled pass over the tokens (``_ngrams._count_loop`` with every word
+        its own column)."""
         if key is None or key not in self._counts:
-            local = self.type_order(mask)
-            docs = self.token_doc[mask][local]
-            ids = self.token_ids[mask][local]
-            # Sorted by (article, word), a count is the length of a run of equal pairs: no sort per matrix.
-            first = np.ones(len(local), dtype=bool)
-            first[1:] = (docs[1:] != docs[:-1]) | (ids[1:] != ids[:-1])
-            starts = np.flatnonzero(first)
-            n = np.diff(np.append(starts, len(local))).astype(np.float64)
-            indptr = np.searchsorted(docs[starts], np.arange(self.n_docs + 1))
-            mat = sp.csr_matrix((n, ids[starts], indptr), shape=(self.n_docs, len(self.vocab)))
+            n_types = len(self.vocab)
+            identity = self.__dict__.get("_identity")
+            if identity is None or len(identity) < n_types:
+                identity = self.__dict__["_identity"] = np.arange(n_types, dtype=np.int64)
+            ids = np.ascontiguousarray(self.token_ids[mask], dtype=np.int64)
+            docs = np.ascontiguousarray(self.token_doc[mask], dtype=np.int64)
+            none = np.zeros(0, dtype=np.int64)
+            indptr, indices, data = compiled(_count_loop)(ids, docs, self.n_docs, n_types, identity,
+                                                          np.zeros(1, dtype=bool), none, none, np.uint64(64))
+            mat = sp.csr_matrix((data, indices, indptr), shape=(self.n_docs, n_types))
             if key is None:
                 return mat
             self._counts[key] = mat
@@ -204,22 +196,6 @@ class Batch:
             mat = sp.csr_matrix((mat.data, mat.indices, mat.indptr), shape=(self.n_docs, len(self.vocab)))
             self._counts[key] = mat
         return mat
-
-    @cached_property
-    def _type_order(self) -> np.ndarray:
-        """Token positions sorted by article, then word id, then position: one sort for every scope."""
-        width = int(self.token_ids.max()) + 1 if len(self.token_ids) else 1
-        return np.argsort(self.token_doc.astype(np.int64) * width + self.token_ids, kind="stable")
-
-    def type_order(self, mask: np.ndarray) -> np.ndarray:
-        """The tokens under ``mask``, as indices into ``token_ids[mask]``, sorted by article, word id, position.
-
-        The same as a stable argsort of ``(article, id)`` keys of the masked tokens, taken from one sort of the
-        whole batch (a subsequence of a sorted sequence is sorted).
-        """
-        order = self._type_order
-        kept = order[mask[order]]
-        return (np.cumsum(mask) - 1)[kept]
 
     def token_hits(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every nonzero of ``matrix``'s rows (vocabulary × anything) for the batch's tokens, as (token position,
@@ -359,7 +335,8 @@ class Batch:
         phrases = phrase_table(lexicon, self.vocab)  # may grow the vocabulary
         mat = lexicon.matrix(self.vocab)
         counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
-        out = np.asarray((counts @ mat).todense(), dtype=np.float64)
+        out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices, mat.data,
+                                      mat.shape[1])
         if phrases:
             out += self._phrase_counts(phrases, len(lexicon.categories), m)
         return out
@@ -392,52 +369,15 @@ class Batch:
             yield group_pos, len(phrase_ids), cats
 
     def _phrase_hits(self, phrases) -> tuple[np.ndarray, np.ndarray]:
-        """Start positions and phrase indices of every match of a phrase table in the batch (cached per table).
-
-        Phrases of up to three words are matched together: the ids of each window of k tokens are packed into one
-        integer and looked up among the phrases' packed ids with ``np.searchsorted``, so the cost grows with the
-        number of tokens, not phrases × tokens. Longer phrases are matched one by one.
-        """
+        """Start positions and phrase indices of every match of a phrase table in the batch (cached per table), by
+        position then phrase: one compiled pass over the tokens (``_phrase_loop``)."""
         cache = self.__dict__.setdefault("_phrase_hit_cache", {})
         entry = cache.get(id(phrases))
         if entry is not None and entry[0] is phrases:  # the table is kept in the entry, so its id is not reused
             return entry[1], entry[2]
-        ids = self.token_ids.astype(np.int64)
-        sent = self.token_sentence
-        n = len(ids)
-        by_length: dict[int, list[int]] = {}
-        for i, (phrase_ids, _) in enumerate(phrases):
-            by_length.setdefault(len(phrase_ids), []).append(i)
-        found_pos, found_which = [np.zeros(0, dtype=np.int64)], [np.zeros(0, dtype=np.int64)]
-        packable = len(self.vocab) < _PACK_LIMIT
-        for k, members in by_length.items():
-            if n < k or k == 0:
-                continue
-            members = np.asarray(members, dtype=np.int64)
-            if k <= 3 and packable:
-                words = np.asarray([phrases[i][0] for i in members], dtype=np.int64).reshape(len(members), k)
-                keys = _pack(words)
-                order = np.argsort(keys, kind="stable")
-                keys = keys[order]
-                # candidates: windows whose first word starts some phrase (a lookup table over the vocabulary)
-                is_first = np.zeros(max(len(self.vocab), int(words.max()) + 1), dtype=bool)
-                is_first[words[:, 0]] = True
-                starts = np.flatnonzero(is_first[ids[: n - k + 1]])
-                starts = starts[sent[starts] == sent[starts + k - 1]]  # within one sentence (sentences are contiguous)
-                windows = _pack(np.stack([ids[starts + j] for j in range(k)], axis=1))
-                loc = np.minimum(np.searchsorted(keys, windows), len(keys) - 1)
-                hit = keys[loc] == windows
-                found_pos.append(starts[hit])
-                found_which.append(members[order[loc[hit]]])
-                continue
-            for i in members.tolist():
-                phrase_ids = phrases[i][0]
-                pos = np.flatnonzero(ids[: n - k + 1] == phrase_ids[0])
-                for j in range(1, k):
-                    pos = pos[(ids[pos + j] == phrase_ids[j]) & (sent[pos + j] == sent[pos])]
-                found_pos.append(pos)
-                found_which.append(np.full(len(pos), i, dtype=np.int64))
-        pos, which = np.concatenate(found_pos), np.concatenate(found_which)
+        pos, which = compiled(_phrase_loop)(np.ascontiguousarray(self.token_ids, dtype=np.int64),
+                                            np.ascontiguousarray(self.token_sentence, dtype=np.int64),
+                                            *_phrase_arrays(phrases, len(self.vocab)))
         cache[id(phrases)] = (phrases, pos, which)
         return pos, which
 
@@ -503,3 +443,83 @@ def evidence_frame(batch: Batch, doc: int, rows, lexicon: Lexicon | None = None)
                 }
             )
     return pd.DataFrame(out, columns=EVIDENCE_COLUMNS)
+
+
+def _product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols):
+    """The CSR matrix (``indptr``, ``indices``, ``data``) times the CSR matrix (``m_*``, ``n_cols`` columns), as a
+    dense float64 array: the sums of ``scipy.sparse``'s product, added in the same order (bit for bit the same),
+    without its two passes and sparse result. Rows of the second matrix with no entry (words of no category) cost
+    one comparison. Compiled (``toolkit._compiled``)."""
+    n_rows = len(indptr) - 1
+    out = np.zeros((n_rows, n_cols))
+    for i in range(n_rows):
+        for p in range(indptr[i], indptr[i + 1]):
+            k = indices[p]
+            a, b = m_indptr[k], m_indptr[k + 1]
+            if a == b:
+                continue
+            v = np.float64(data[p])
+            for q in range(a, b):
+                out[i, m_indices[q]] += v * m_data[q]
+    return out
+
+
+def warm_up() -> None:
+    """Compile the batch's loops (before worker processes are forked)."""
+    lexicon = Lexicon("warm-up", ["a"])
+    lexicon.add("warm", "a")
+    Batch(["Warm up."], vocab=Vocabulary()).lexicon_counts(lexicon)  # a vocabulary of its own: the process's is untouched
+
+
+def _phrase_arrays(phrases, n_types: int) -> tuple[np.ndarray, ...]:
+    """A phrase table as ``_phrase_loop`` reads it: which of ``n_types`` word ids begin a phrase, the phrases' ids
+    end to end with where each begins (and the end), the phrases by first id then index, and their first ids."""
+    words = [np.asarray(phrase_ids, dtype=np.int64) for phrase_ids, _ in phrases]
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    flat = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
+    ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    valid = np.flatnonzero(lengths > 0)
+    by_first = valid[np.lexsort((valid, flat[ptr[valid]]))]
+    is_first = np.zeros(n_types, dtype=bool)
+    is_first[flat[ptr[valid]]] = True
+    return is_first, flat, ptr, by_first, flat[ptr[by_first]]
+
+
+def _phrase_loop(ids, sentence, is_first, flat, ptr, by_first, first_of):
+    """(start positions, phrase indices) of the matches of the phrases ``flat[ptr[j]:ptr[j + 1]]`` (token ids) in the
+    tokens ``ids`` within one sentence, by position, then phrase. ``is_first`` flags the ids that begin a phrase;
+    ``by_first`` lists the phrases sorted by first id, then index, and ``first_of`` their first ids. Compiled."""
+    n = len(ids)
+    out_pos = np.empty(16, np.int64)
+    out_which = np.empty(16, np.int64)
+    n_out = 0
+    for p in range(n):
+        t = ids[p]
+        if t >= len(is_first) or not is_first[t]:
+            continue
+        lo, hi = 0, len(first_of)  # the first phrase that starts with ``t``
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if first_of[mid] < t:
+                lo = mid + 1
+            else:
+                hi = mid
+        while lo < len(first_of) and first_of[lo] == t:
+            j = by_first[lo]
+            lo += 1
+            a, b = ptr[j], ptr[j + 1]
+            k = b - a
+            if p + k > n or sentence[p + k - 1] != sentence[p]:  # sentences are contiguous runs of tokens
+                continue
+            i = 1
+            while i < k and ids[p + i] == flat[a + i]:
+                i += 1
+            if i < k:
+                continue
+            if n_out == len(out_pos):
+                out_pos = np.concatenate((out_pos, np.empty(n_out, np.int64)))
+                out_which = np.concatenate((out_which, np.empty(n_out, np.int64)))
+            out_pos[n_out] = p
+            out_which[n_out] = j
+            n_out += 1
+    return out_pos[:n_out].copy(), out_which[:n_out].copy()
