@@ -292,7 +292,7 @@ def test_lexicon_products_equal_sparse_products_bit_for_bit(corpus_sample, lexic
     """The compiled product of counts and lexicon matrices adds what ``scipy.sparse`` adds, in the same order:
     every default lexicon (eMFD's weights are fractions), every scope; and the loop run by Python agrees."""
     from toolkit._compiled import compiled
-    from toolkit.features._batch import _product_loop
+    from toolkit.features._batch import _product_loop, phrase_table
     from toolkit.lexicons import load_lexicon
 
     batch = Batch(corpus_sample["text"][:60])
@@ -309,6 +309,20 @@ def test_lexicon_products_equal_sparse_products_bit_for_bit(corpus_sample, lexic
             if scope == "quoted":
                 assert np.array_equal(_product_loop(*args), got)
         assert np.abs(sparse_product).sum() > 0, name
+    # Negated and plain matches of lexicons with whole weights are summed token by token: the same numbers.
+    from toolkit.features.sentiment import gi_polarity
+
+    for lexicon in (load_lexicon("lsd2015"), gi_polarity()):
+        phrases = phrase_table(lexicon, batch.vocab)  # (may grow the vocabulary: before the matrix)
+        matrix = lexicon.matrix(batch.vocab)
+        for scope in ("all", "quoted"):
+            for negated in (True, False):
+                m = batch.mask(scope) & (batch.negated if negated else ~batch.negated)
+                expected = np.asarray((batch.counts_under(m) @ matrix).todense())
+                if phrases:
+                    expected += batch._phrase_counts(phrases, len(lexicon.categories), m)
+                assert np.array_equal(batch.lexicon_counts(lexicon, scope, negated=negated), expected)
+                assert expected.sum() > 0, (lexicon.name, scope, negated)
 
 
 def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):

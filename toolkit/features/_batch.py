@@ -334,9 +334,18 @@ class Batch:
             m = m & (self.negated if negated else ~self.negated)
         phrases = phrase_table(lexicon, self.vocab)  # may grow the vocabulary
         mat = lexicon.matrix(self.vocab)
-        counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
-        out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices, mat.data,
-                                      mat.shape[1])
+        if negated is not None and np.array_equal(mat.data, np.round(mat.data)):
+            # Whole weights: the matches' weights summed token by token give the same whole numbers as counting
+            # words first, without an article × word count matrix for each negation mask.
+            pos, col, weight = self.token_hits(mat)
+            keep = m[pos]
+            n_cats = mat.shape[1]
+            out = np.bincount(self.token_doc[pos[keep]].astype(np.int64) * n_cats + col[keep], weights=weight[keep],
+                              minlength=self.n_docs * n_cats).reshape(self.n_docs, n_cats)
+        else:
+            counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
+            out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices,
+                                          mat.data, mat.shape[1])
         if phrases:
             out += self._phrase_counts(phrases, len(lexicon.categories), m)
         return out
