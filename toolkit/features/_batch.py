@@ -340,8 +340,9 @@ class Batch:
             pos, col, weight = self.token_hits(mat)
             keep = m[pos]
             n_cats = mat.shape[1]
-            out = np.bincount(self.token_doc[pos[keep]].astype(np.int64) * n_cats + col[keep], weights=weight[keep],
-                              minlength=self.n_docs * n_cats).reshape(self.n_docs, n_cats)
+            cells = self.token_doc[pos[keep]].astype(np.int64) * n_cats + col[keep]
+            sums = np.bincount(cells, weights=weight[keep], minlength=self.n_docs * n_cats)
+            out = sums.astype(np.float64, copy=False).reshape(self.n_docs, n_cats)  # (integers when none match)
         else:
             counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
             out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices,
