@@ -130,8 +130,8 @@ _NAME = r"(?:[A-Z][\w\-’'.]*|al-[A-Z][\w\-]*|bin|ibn|de|van|von)"
 _SPEAKER = rf"(?:(?:the|The)\s+[A-Za-z][\w\-]*(?:\s+[A-Za-z][\w\-]*){{0,3}}|{_NAME}(?:\s+{_NAME}){{0,5}}|[Hh]e|[Ss]he|[Tt]hey)"
 # After a quote: ', the Leader added' / ', he explained' / ', said Ayatollah Khamenei' / ', Cecilia Malmström, the
 # EU’s trade commissioner, said'.
-_ATTRIB_AFTER_RE = re.compile(
-    rf"^[\s,]*(?:(?P<speaker>{_SPEAKER})(?:,[^,“”\"\n]{{1,90}},)?\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?"
+_ATTRIB_AFTER_RE = re.compile(  # tried with ``match``: anchored where the text after the quote starts
+    rf"[\s,]*(?:(?P<speaker>{_SPEAKER})(?:,[^,“”\"\n]{{1,90}},)?\s+(?:\w+ly\s+|further\s+|also\s+|then\s+)?"
     rf"(?:{_REPORTING_VERBS_TRIE})\b"
     rf"|(?:{_REPORTING_VERBS_TRIE})\s+(?P<speaker2>{_SPEAKER}))"
 )
@@ -940,8 +940,7 @@ _SENTENCE_END_INSIDE_RE = re.compile(r"[.!?]\s")
 
 def _attribution(text: str, p_start: int, p_end: int, q_start: int, q_end: int) -> str | None:
     """Who a quotation is attributed to: after it (', the Leader added'), or before it in the same sentence."""
-    after = text[q_end:p_end]
-    m = _ATTRIB_AFTER_RE.match(after)
+    m = _ATTRIB_AFTER_RE.match(text, q_end, p_end)
     if m:
         return _clean_speaker(m.group("speaker") or m.group("speaker2"))
     before = text[p_start:q_start]

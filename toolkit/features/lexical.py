@@ -141,6 +141,7 @@ def _upper_scan(batch: Batch) -> None:
     # character exactly where a scan of the whole text finds it: a match that began earlier would hold that
     # character.
     cache["allcaps"], cache["upper"] = out, upper
+    cache["upper_at"] = cache["allcaps_at"] = np.zeros(0, dtype=np.int64)
     if not n:
         return
     texts = [seg.text for seg in batch.layouts]
@@ -169,13 +170,19 @@ def _upper_scan(batch: Batch) -> None:
         hit_emphasis.append(flag)
     upper[hits] = True
     out[hits] = hit_emphasis
+    cache["upper_at"] = np.asarray(hits, dtype=np.int64)
+    cache["allcaps_at"] = cache["upper_at"][np.asarray(hit_emphasis, dtype=bool)]
 
 
 def _us_caps(batch: Batch) -> np.ndarray:
-    us = batch.vocab.get("us")
-    if us is None:
-        return np.zeros(len(batch.token_ids), dtype=bool)
-    return (batch.token_ids == us) & upper_tokens(batch)
+    """Positions of the tokens "US" in capitals (the United States, not the pronoun)."""
+    cache = _cache(batch)
+    if "us_caps_at" not in cache:
+        _upper_scan(batch)
+        upper = cache["upper_at"]
+        us = batch.vocab.get("us")
+        cache["us_caps_at"] = upper[batch.token_ids[upper] == us] if us is not None else upper[:0]
+    return cache["us_caps_at"]
 
 
 def _token_field(batch: Batch, field: str) -> np.ndarray:
@@ -187,8 +194,9 @@ def _token_field(batch: Batch, field: str) -> np.ndarray:
     return cache[key]
 
 
-def _doc_sum(batch: Batch, values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    return np.bincount(batch.token_doc[mask], weights=values[mask], minlength=batch.n_docs).astype(np.float64)
+def _doc_count(batch: Batch, positions: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per article, how many of the tokens at ``positions`` are under ``mask``."""
+    return np.bincount(batch.token_doc[positions[mask[positions]]], minlength=batch.n_docs).astype(np.float64)
 
 
 # -- diversity ---------------------------------------------------------------------------------------------
@@ -320,9 +328,8 @@ def compute(batch: Batch, scope: str) -> dict[str, np.ndarray]:
     for feat, cat in _STYLE_FEATURES.items():
         out[feat] = batch.per_1k(hits[:, style.category_index(cat)], scope)
     # "US" (the United States) is not the pronoun "us".
-    us_caps = _us_caps(batch)
     out["first_plural_per_1k"] = batch.per_1k(
-        hits[:, style.category_index("first_plural")] - _doc_sum(batch, us_caps.astype(np.float64), mask), scope
+        hits[:, style.category_index("first_plural")] - _doc_count(batch, _us_caps(batch), mask), scope
     )
     out["superlatives_per_1k"] = batch.per_1k(type_sum("superlative"), scope)
 
@@ -331,7 +338,8 @@ def compute(batch: Batch, scope: str) -> dict[str, np.ndarray]:
     for feat, mark in (("exclamations_per_1k", "!"), ("questions_per_1k", "?")):
         n = batch.doc_sum((in_scope & (terminal == mark)).astype(np.float64)) if len(terminal) else np.zeros(batch.n_docs)
         out[feat] = _per_1k(n, s_words)
-    out["allcaps_per_1k"] = batch.per_1k(_doc_sum(batch, allcaps_tokens(batch).astype(np.float64), mask), scope)
+    _upper_scan(batch)
+    out["allcaps_per_1k"] = batch.per_1k(_doc_count(batch, _cache(batch)["allcaps_at"], mask), scope)
     return out
 
 
