@@ -154,6 +154,38 @@ class TermTable:
         return np.concatenate(pos), np.concatenate(length), np.concatenate(group)
 
     def _case_ok(self, batch, pos, length, group) -> np.ndarray:
+        """Which case-sensitive matches are written as their entries require."""
+        keep = np.zeros(len(pos), dtype=bool)
+        terms, ids = batch.vocab.terms, batch.token_ids
+        # One-word entries ("US" against the pronoun "us", the most frequent): the written characters of all
+        # matches of a word, read from the batch's code points at once, against each form the word may take.
+        single = length == 1
+        done = np.zeros(len(pos), dtype=bool)
+        if single.any():
+            codes, bases = batch.code_points
+            for t in np.unique(ids[pos[single]]).tolist():
+                required = self.cs_required.get(terms[t])
+                if required is None:
+                    continue
+                at = np.flatnonzero(single & (ids[pos] == t))
+                done[at] = True
+                start = batch.token_start[pos[at]] + bases[batch.token_doc[pos[at]]]
+                size = batch.token_end[pos[at]] - batch.token_start[pos[at]]
+                for grp, (form,) in required:
+                    ok = group[at] == grp
+                    if form is not None:
+                        ok &= size == len(form)
+                        for i, char in enumerate(form):  # (the written ’ reads as ')
+                            written = codes[np.minimum(start + i, len(codes) - 1)]
+                            ok &= (written == 39) | (written == 0x2019) if char == "'" else written == ord(char)
+                            if char == "’":
+                                ok[:] = False
+                    keep[at] |= ok
+        rest = np.flatnonzero(~done)
+        keep[rest] = self._case_ok_one_by_one(batch, pos[rest], length[rest], group[rest])
+        return keep
+
+    def _case_ok_one_by_one(self, batch, pos, length, group) -> np.ndarray:
         keep = []
         terms, ids, texts = batch.vocab.terms, batch.token_ids, [seg.text for seg in batch.layouts]
         starts, ends = batch.token_start, batch.token_end

@@ -289,8 +289,9 @@ def _analyse(batch: Batch, scope: str, frame_cues: Lexicon | None = None) -> dic
                 np.add.at(s_frames[:, cat], sent[p], weight)
 
     # sentences that mention each actor (once per sentence)
-    pairs = np.unique(np.stack([group, sent[pos].astype(np.int64)]), axis=1) if len(pos) else np.zeros((2, 0), np.int64)
-    a_idx, s_idx = pairs[0], pairs[1]
+    width = n_sent + 1
+    pairs = np.unique(group.astype(np.int64) * width + sent[pos])  # by actor, then sentence
+    a_idx, s_idx = pairs // width, pairs % width
     s_doc = (np.searchsorted(batch.sentence_ptr, s_idx, side="right") - 1).astype(np.int64)
     for key, values in (("sentences", np.ones(len(s_idx))), ("words", words[s_idx]), ("positive", s_pos[s_idx]),
                         ("negative", s_neg[s_idx])):
