@@ -385,8 +385,7 @@ class Batch:
         entry = cache.get(id(phrases))
         if entry is not None and entry[0] is phrases:  # the table is kept in the entry, so its id is not reused
             return entry[1], entry[2]
-        pos, which = compiled(_phrase_loop)(np.ascontiguousarray(self.token_ids, dtype=np.int64),
-                                            np.ascontiguousarray(self.token_sentence, dtype=np.int64),
+        pos, which = compiled(_phrase_loop)(self.token_ids, self.token_sentence,
                                             *_phrase_arrays(phrases, len(self.vocab)))
         cache[id(phrases)] = (phrases, pos, which)
         return pos, which
@@ -478,6 +477,88 @@ def warm_up() -> None:
     """Compile the batch's loops (before worker processes are forked)."""
     lexicon = Lexicon("warm-up", ["a"])
     lexicon.add("warm", "a")
+    lexicon.add("warm up", "a")
+    Batch(["Warm up."], vocab=Vocabulary()).lexicon_counts(lexicon)  # a vocabulary of its own: the process's is untouched
+
+
+def _phrase_arrays(phrases, n_types: int) -> tuple[np.ndarray, ...]:
+    """A phrase table as ``_phrase_loop`` reads it: which of ``n_types`` word ids begin a phrase, the phrases' ids
+    end to end with where each begins (and the end), the phrases sorted by (first id, second id, index), and their
+    keys in that order: first id × 2**32 + second id + 1 (0 for a phrase of one word)."""
+    words = [np.asarray(phrase_ids, dtype=np.int64) for phrase_ids, _ in phrases]
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    flat = np.concatenate(words) if words else np.zeros(0, dtype=np.int64)
+    ptr = np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+    valid = np.flatnonzero(lengths > 0)
+    first = flat[ptr[valid]]
+    second = np.where(lengths[valid] > 1, flat[np.minimum(ptr[valid] + 1, len(flat) - 1)] + 1, 0)
+    keys = first * _PAIR + second
+    order = np.lexsort((valid, keys))
+    is_first = np.zeros(n_types, dtype=bool)
+    is_first[first] = True
+    return is_first, flat, ptr, valid[order], keys[order]
+
+
+_PAIR = np.int64(1) << np.int64(32)  # word ids stay below 2**31
+
+
+def _phrase_loop(ids, sentence, is_first, flat, ptr, by_key, keys):
+    """(start positions, phrase indices) of the matches of the phrases ``flat[ptr[j]:ptr[j + 1]]`` (token ids) in the
+    tokens ``ids`` within one sentence, by position, then phrase. ``is_first`` flags the ids that begin a phrase;
+    ``by_key`` and ``keys`` are the phrases and their keys (first and second word) in key order (``_phrase_arrays``):
+    at a flagged token, a binary search finds the one-word phrases of its word, another the phrases of its word
+    and the next. Compiled (``toolkit._compiled``)."""
+    n = len(ids)
+    out_pos = np.empty(16, np.int64)
+    out_which = np.empty(16, np.int64)
+    n_out = 0
+    for p in range(n):
+        t = ids[p]
+        if t >= len(is_first) or not is_first[t]:
+            continue
+        n_here = n_out
+        for probe in range(2):
+            if probe == 0:
+                key = t * _PAIR  # one-word phrases
+            elif p + 1 < n and sentence[p + 1] == sentence[p]:
+                key = t * _PAIR + ids[p + 1] + 1
+            else:
+                break
+            lo, hi = 0, len(keys)
+            while lo < hi:
+                mid = (lo + hi) // 2
+                if keys[mid] < key:
+                    lo = mid + 1
+                else:
+                    hi = mid
+            while lo < len(keys) and keys[lo] == key:
+                j = by_key[lo]
+                lo += 1
+                a, b = ptr[j], ptr[j + 1]
+                k = b - a
+                if p + k > n or sentence[p + k - 1] != sentence[p]:  # sentences are contiguous runs of tokens
+                    continue
+                i = 2
+                while i < k and ids[p + i] == flat[a + i]:
+                    i += 1
+                if i < k:
+                    continue
+                if n_out == len(out_pos):
+                    out_pos = np.concatenate((out_pos, np.empty(n_out, np.int64)))
+                    out_which = np.concatenate((out_which, np.empty(n_out, np.int64)))
+                out_pos[n_out] = p
+                out_which[n_out] = j
+                n_out += 1
+        if n_out - n_here > 1:  # the phrases found here, by index
+            out_which[n_here:n_out] = np.sort(out_which[n_here:n_out])
+    return out_pos[:n_out].copy(), out_which[:n_out].copy()
+
+
+def warm_up() -> None:
+    """Compile the batch's loops (before worker processes are forked)."""
+    lexicon = Lexicon("warm-up", ["a"])
+    lexicon.add("warm", "a")
+    lexicon.add("warm up", "a")
     Batch(["Warm up."], vocab=Vocabulary()).lexicon_counts(lexicon)  # a vocabulary of its own: the process's is untouched
 
 
