@@ -413,3 +413,14 @@ def test_cli_list_names_every_family(capsys):
     out = capsys.readouterr().out
     for name in FAMILIES:
         assert f"{name} (" in out
+
+
+def test_an_article_that_is_only_a_header_leaves_the_rest_of_its_batch_alone(seed_text):
+    """An article whose only words are header lines (``date …``, ``title: …``) has tokens but no sentence; in a
+    batch, anywhere, it once made the sentence-based families fail. Each row equals the article featurized alone."""
+    header = "date 2020-12-16\ntitle: Only a header"
+    texts = [header, seed_text, header, "Hello world.", header]
+    together = featurize(texts)
+    alone = pd.concat([featurize([t]) for t in texts], ignore_index=True)
+    pd.testing.assert_frame_equal(together.reset_index(drop=True), alone, check_exact=False, rtol=1e-12)
+    assert (together.iloc[[0, 2, 4]]["lexical.n_words"] == 0).all() and together.iloc[1]["lexical.n_words"] > 500

@@ -307,7 +307,8 @@ class Batch:
         """Tokens (not boilerplate) of the sentences of a scope: what sentence-based measures read."""
         if not len(self.token_sentence):
             return np.zeros(0, dtype=bool)
-        return self.mask("all") & self.sentence_mask(scope)[self.token_sentence]
+        # The tokens of an article without sentences (a header only) point one past the last sentence: none.
+        return self.mask("all") & np.append(self.sentence_mask(scope), False)[self.token_sentence]
 
     def sentence_lengths(self, scope: str = "all") -> np.ndarray:
         """Word tokens per sentence (0 for sentences outside the scope)."""
