@@ -263,3 +263,23 @@ def test_compiled_mtld_equals_the_loop_on_corpus_articles(installed_corpus):
         bounds = np.searchsorted(doc, np.arange(batch.n_docs + 1))
         expected = [mtld(ids[bounds[i] : bounds[i + 1]].tolist()) for i in range(batch.n_docs)]
         np.testing.assert_array_equal(mtld_batch(ids, bounds), expected)
+
+
+def test_readability_sentence_sums_equal_a_count_per_field(installed_corpus):
+    """The compiled per-sentence sums are the gathers and weighted counts of each field, bit for bit; the loop run
+    by Python gives the same."""
+    from toolkit._compiled import compiled
+    from toolkit.features._batch import Batch
+    from toolkit.features._wordstats import type_table
+    from toolkit.features.readability import _FIELDS, _sum_loop
+
+    batch = Batch(installed_corpus("allsides-abp")["text"].head(80).tolist() + ["", "date 2020-12-16"])
+    mask = batch.sentence_token_mask("all")
+    sent, ids, n_sent = batch.token_sentence[mask], batch.token_ids[mask], int(batch.sentence_ptr[-1])
+    table = type_table(batch.vocab)
+    expected = [np.bincount(sent, minlength=n_sent).astype(np.float64)]
+    expected += [np.bincount(sent, weights=table.arrays[f][ids], minlength=n_sent) for f in _FIELDS]
+    args = (batch.token_sentence, batch.token_ids, mask, n_sent, *(table.arrays[f] for f in _FIELDS))
+    for got in (compiled(_sum_loop)(*args), _sum_loop(*args[:3], n_sent, *args[4:])):
+        assert all(np.array_equal(a, b) for a, b in zip(got, expected))
+    assert expected[1].sum() > 1000

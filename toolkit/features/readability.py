@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from toolkit._compiled import compiled
 from toolkit.features._batch import Batch
 from toolkit.features._evidence import sentence_evidence
 from toolkit.features._wordstats import cmu_syllables, type_table, warm_up
@@ -69,6 +70,8 @@ _FIELDS = ("syllables", "chars", "polysyllable", "fog_difficult", "dale_chall_di
 
 def prepare() -> None:
     warm_up()
+    none = np.zeros(0)
+    compiled(_sum_loop)(np.zeros(0, np.int64), np.zeros(0, np.int32), np.zeros(0, bool), 0, *[none] * len(_FIELDS))
 
 
 def _sentence_sums(batch: Batch, scope: str) -> dict[str, np.ndarray]:
@@ -82,15 +85,27 @@ def _sentence_sums(batch: Batch, scope: str) -> dict[str, np.ndarray]:
         keep = batch.sentence_mask(scope)
         cache[scope] = {k: np.where(keep, v, 0.0) for k, v in _sentence_sums(batch, "all").items()}
         return cache[scope]
-    m = batch.sentence_token_mask(scope)
-    n_sent = int(batch.sentence_ptr[-1])
     table = type_table(batch.vocab)
-    sent = batch.token_sentence[m]
-    ids = batch.token_ids[m]
-    out = {"words": np.bincount(sent, minlength=n_sent).astype(np.float64)}
-    for f in _FIELDS:
-        out[f] = np.bincount(sent, weights=table.arrays[f][ids], minlength=n_sent)
-    cache[scope] = out
+    sums = compiled(_sum_loop)(batch.token_sentence, batch.token_ids, batch.sentence_token_mask(scope),
+                               int(batch.sentence_ptr[-1]), *(table.arrays[f] for f in _FIELDS))
+    cache[scope] = dict(zip(("words",) + _FIELDS, sums))
+    return cache[scope]
+
+
+def _sum_loop(sent, ids, mask, n_sent, syllables, chars, polysyllable, fog_difficult, dale_chall_difficult):
+    """Per sentence: the tokens under ``mask``, and the sums of each per-word count (indexed by word id) over them,
+    as rows of one array, added token by token in order (``np.bincount``'s sums). Compiled (``toolkit._compiled``):
+    one pass instead of a gather and a count per field."""
+    out = np.zeros((6, n_sent))
+    for i in range(len(ids)):
+        if mask[i]:
+            s, t = sent[i], ids[i]
+            out[0, s] += 1.0
+            out[1, s] += syllables[t]
+            out[2, s] += chars[t]
+            out[3, s] += polysyllable[t]
+            out[4, s] += fog_difficult[t]
+            out[5, s] += dale_chall_difficult[t]
     return out
 
 
