@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit._compiled import compiled
-from toolkit.features._ngrams import _count_loop
+from toolkit.features._ngrams import _NO_TABLE, _count_loop
 from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
 from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, _code_points, layouts, segment
 
@@ -184,9 +184,8 @@ class Batch:
                 identity = self.__dict__["_identity"] = np.arange(n_types, dtype=np.int64)
             ids = np.ascontiguousarray(self.token_ids[mask], dtype=np.int64)
             docs = np.ascontiguousarray(self.token_doc[mask], dtype=np.int64)
-            none = np.zeros(0, dtype=np.int64)
             indptr, indices, data = compiled(_count_loop)(ids, docs, self.n_docs, n_types, identity,
-                                                          np.zeros(1, dtype=bool), none, none, np.uint64(64))
+                                                          np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64))
             mat = sp.csr_matrix((data, indices, indptr), shape=(self.n_docs, n_types))
             if key is None:
                 return mat

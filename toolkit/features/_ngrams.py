@@ -3,7 +3,7 @@
 The detectors (``toolkit.detectors``) read texts as the toolkit's tokens plus the bigrams of adjacent tokens; a
 ``NgramIndex`` finds the same terms in a batch's flat token-id arrays, in one compiled pass over the tokens:
 unigrams through a vocabulary-id → column array, bigrams through an open-addressing hash table of (first id,
-second id) keys. The tokens of a scope are read as one sequence per article, so ``counts(batch, mask)`` equals
+second id) keys, each slot one 64-bit number holding the key and its column (one memory read per probe). The tokens of a scope are read as one sequence per article, so ``counts(batch, mask)`` equals
 counting the terms in the text of the scope's spans joined together, which is what the detectors were trained on.
 
 Prefix terms (``econom*``, as in unfitted seed-cue lexicons) match every unigram that starts with the stem; an exact
@@ -21,7 +21,8 @@ from scipy import sparse
 from toolkit._compiled import compiled
 from toolkit.lexicons import Vocabulary
 
-_KEY_SHIFT = np.int64(1) << np.int64(32)
+_ID_BITS = 21  # word ids and columns below 2**21 (2,097,152): a key (two ids) and a column fit in 63 bits
+_ID_LIMIT = 1 << _ID_BITS
 
 
 class NgramIndex:
@@ -45,7 +46,9 @@ class NgramIndex:
         self._vocab_ref = None
         self._uni_cols = np.zeros(0, dtype=np.int64)
         self._big_first = np.zeros(1, dtype=bool)
-        self._table = None  # the bigram hash table: (keys, columns, number of probes)
+        self._table = None  # the bigram hash table: (slots, number of probes)
+        if len(self.terms) >= _ID_LIMIT:
+            raise ValueError(f"an n-gram index holds fewer than {_ID_LIMIT:,} terms, got {len(self.terms):,}")
 
     def __len__(self) -> int:
         return len(self.terms)
@@ -59,7 +62,10 @@ class NgramIndex:
             if self.bigrams:
                 first = vocab.ids([a for a, _, _ in self.bigrams]).astype(np.int64)
                 second = vocab.ids([b for _, b, _ in self.bigrams]).astype(np.int64)
-                keys = first * _KEY_SHIFT + second
+                if max(int(first.max()), int(second.max())) >= _ID_LIMIT:
+                    raise ValueError(f"bigram words need vocabulary ids below {_ID_LIMIT:,}; the vocabulary holds "
+                                     f"{len(vocab):,} terms")
+                keys = first * _ID_LIMIT + second
                 order = np.argsort(keys, kind="stable")
                 keys, cols = keys[order], np.asarray([c for _, _, c in self.bigrams], dtype=np.int64)[order]
                 first_of_key = np.ones(len(keys), dtype=bool)
@@ -86,11 +92,11 @@ class NgramIndex:
         ids, docs = batch.token_ids, batch.token_doc
         if mask is not None:
             ids, docs = ids[mask], docs[mask]
-        table_keys, table_cols, _ = self._table if self._table is not None else (_NO_TABLE, _NO_TABLE, 0)
-        shift = 64 - (len(table_keys).bit_length() - 1)  # a home slot is the top bits of the hashed key
+        table = self._table[0] if self._table is not None else _NO_TABLE
+        shift = 64 - (len(table).bit_length() - 1)  # a home slot is the top bits of the hashed key
         indptr, indices, data = compiled(_count_loop)(
             np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(docs, dtype=np.int64), batch.n_docs,
-            len(self.terms), self._uni_cols, self._big_first, table_keys, table_cols, np.uint64(shift),
+            len(self.terms), self._uni_cols, self._big_first, table, np.uint64(shift),
         )
         return sparse.csr_matrix((data, indices, indptr), shape=(batch.n_docs, len(self.terms)))
 
@@ -98,10 +104,10 @@ class NgramIndex:
 def warm_up() -> None:
     """Compile the counting loop (before worker processes are forked)."""
     none = np.zeros(0, dtype=np.int64)
-    compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, _NO_TABLE, np.uint64(64))
+    compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64))
 
 
-def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table_keys, table_cols, shift):
+def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table, shift):
     """CSR arrays (indptr, indices, data) of the term counts of each article's tokens ``ids`` (``docs``: their
     article, non-decreasing): a token counts for its unigram column (``uni_cols``, -1 for none), and a token and the
     next one of the same article for their bigram's column, looked up in the ``_hash_table`` (no table: empty
@@ -118,7 +124,8 @@ def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table_keys, tab
     data = np.empty(2 * n)
     count = np.zeros(n_terms, np.int64)
     bits = np.zeros((n_terms + 63) // 64, np.uint64)
-    size = len(table_keys)
+    size = len(table)
+    column = np.int64(_ID_LIMIT - 1)
     n_first = len(big_first) - 1  # ids from here on start no bigram
     one = np.uint64(1)
     nnz = 0
@@ -134,12 +141,12 @@ def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table_keys, tab
             if c >= 0:
                 count[c] += 1
                 bits[c >> 6] |= one << np.uint64(c & 63)
-            if size and k + 1 < j and t < n_first and big_first[t]:
-                key = t * _KEY_SHIFT + ids[k + 1]
+            if size and k + 1 < j and t < n_first and big_first[t] and ids[k + 1] < _ID_LIMIT:
+                key = t * _ID_LIMIT + ids[k + 1]
                 slot = np.int64((np.uint64(key) * _GOLDEN_U) >> shift)
-                while table_keys[slot] != _EMPTY:
-                    if table_keys[slot] == key:
-                        c = table_cols[slot]
+                while table[slot] != _EMPTY:
+                    if table[slot] >> _ID_BITS == key:
+                        c = table[slot] & column
                         count[c] += 1
                         bits[c >> 6] |= one << np.uint64(c & 63)
                         break
@@ -188,25 +195,25 @@ def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
     return (mixed.view(np.uint64) >> np.uint64(64 - bits)).view(np.int64)
 
 
-def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """An open-addressing table (linear probing, at most an eighth full) of distinct non-negative keys.
+def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, int]:
+    """An open-addressing table (linear probing, at most a quarter full) of distinct non-negative keys below 2**42 with
+    their columns (below 2**21), each slot ``key << 21 | column`` (-1: empty); and the longest probe sequence.
 
-    Looking a key up costs a probe or two, where a binary search in the sorted keys costs about fourteen dependent,
-    cache-missing steps per key.
+    Looking a key up costs a probe or two in one small array, where a binary search in the sorted keys costs about
+    fourteen dependent steps per key.
     """
-    bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 8))))
+    bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
     size = 1 << bits
-    table_keys = np.full(size, _EMPTY, dtype=np.int64)
-    table_cols = np.full(size, -1, dtype=np.int64)
+    table = np.full(size, _EMPTY, dtype=np.int64)
     probes = 1
     for key, col, slot in zip(keys.tolist(), cols.tolist(), _slots(keys, bits).tolist()):
         n = 1
-        while table_keys[slot] != _EMPTY:
+        while table[slot] != _EMPTY:
             slot = (slot + 1) & (size - 1)
             n += 1
-        table_keys[slot], table_cols[slot] = key, col
+        table[slot] = key << _ID_BITS | col
         probes = max(probes, n)
-    return table_keys, table_cols, probes
+    return table, probes
 
 
 def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:
