@@ -370,3 +370,43 @@ def test_compiled_sentence_splitter_equals_a_loop_over_the_regular_expression(in
                 max_size=40).map("".join))
 def test_property_sentence_splitter_equals_the_regular_expression(text):
     check_sentences([text])
+
+
+def _numpy_words(codes, kind, folded):
+    """The tokenizer's rules in numpy, as they were before the compiled loop: the oracle for ``_word_loop``."""
+    from toolkit.segment import _BLANK, _LOWER, _WORD
+
+    n = len(codes)
+    padded = np.zeros(n + 2, dtype=np.uint8)
+    is_word = padded[1:-1]
+    np.bitwise_and(kind, _WORD, out=is_word)
+    if n > 2:
+        joiners = np.flatnonzero(((kind[1:-1] >> 2) & kind[:-2] & kind[2:]) != 0) + 1
+        mark, after = codes[joiners], codes[joiners + 1]
+        apostrophe_s = ((mark == 39) | (mark == 0x2019)) & ((after == 115) | (after == 83))
+        possessive = joiners[apostrophe_s & (padded[joiners + 3] == 0)]
+        is_word[joiners] = 1
+        is_word[possessive] = 0
+        is_word[possessive + 1] = 0
+    bounds = np.flatnonzero(padded[1:] != padded[:-1])
+    lower = _LOWER.take(codes) if folded is None else folded
+    words = np.where(is_word, lower, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
+    return words, bounds[0::2], bounds[1::2]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "s", "S", "'", "’", "-", ".", ",", "7", " ", "Σ", "İ", "é", "\u0301", "@",
+                                 "\n", "’s", "'S", "x-", "\ud83d"]), max_size=16).map("".join))
+def test_property_compiled_words_equal_the_numpy_rules(text):
+    from toolkit._compiled import compiled
+    from toolkit.segment import _LOWER, _NOT_FOLDED, _char_kinds, _code_points, _folded, _word_loop, _words
+
+    codes = _code_points(text)
+    kind = _char_kinds(codes)
+    folded = _folded([text])
+    words, starts, ends = _words(codes, kind, folded)
+    expected = _numpy_words(codes, kind, folded) if len(codes) else ("", [], [])
+    assert words == expected[0] and starts.tolist() == list(expected[1]) and ends.tolist() == list(expected[2])
+    args = (codes, kind, _LOWER, _NOT_FOLDED if folded is None else folded)
+    for a, b in zip(_word_loop(*args), compiled(_word_loop)(*args)):
+        np.testing.assert_array_equal(a, b)

@@ -234,32 +234,60 @@ def _words(codes: np.ndarray, kind: np.ndarray, folded: np.ndarray | None) -> tu
     ``_char_kinds``): the text lower-cased with a space for every character outside a word, so that its ``split()``
     is the tokens; and their offsets. ``folded``: the code points of the text lower-cased by ``fold_case``, needed
     only when it holds a capital sigma (``_folded``)."""
-    n = len(codes)
-    if n == 0:
+    if len(codes) == 0:
         return "", np.zeros(0, np.int64), np.zeros(0, np.int64)
-    # ``is_word`` sits inside a buffer with a non-word on either side, so that words begin and end where neighbours
-    # differ.
-    padded = np.zeros(n + 2, dtype=np.uint8)
-    is_word = padded[1:-1]
-    np.bitwise_and(kind, _WORD, out=is_word)
-    if n > 2:
-        # Joiners: an apostrophe or hyphen between word characters, a point or comma between digits.
-        joiners = np.flatnonzero(((kind[1:-1] >> 2) & kind[:-2] & kind[2:]) != 0) + 1
-        # A possessive 's: the apostrophe and the s are left out of the word (decided on the characters as they are
-        # before any joiner is set). Its apostrophe is a joiner, with no word character after the s.
-        mark, after = codes[joiners], codes[joiners + 1]
-        apostrophe_s = ((mark == 39) | (mark == 0x2019)) & ((after == 115) | (after == 83))  # ' or ’, then s or S
-        possessive = joiners[apostrophe_s & (padded[joiners + 3] == 0)]
-        is_word[joiners] = 1
-        is_word[possessive] = 0
-        is_word[possessive + 1] = 0
-    # Words begin and end where a character differs from the one before it; starts and ends alternate.
-    bounds = np.flatnonzero(padded[1:] != padded[:-1])
-    starts = bounds[0::2].astype(np.int64)
-    ends = bounds[1::2].astype(np.int64)
-    lower = _LOWER.take(codes) if folded is None else folded
-    words = np.where(is_word, lower, _BLANK).tobytes().decode("utf-32-le").replace("’", "'")
-    return words, starts, ends
+    folded = _NOT_FOLDED if folded is None else folded
+    out, starts, ends = compiled(_word_loop)(codes, kind, _LOWER, folded)
+    return out.tobytes().decode("utf-32-le"), starts, ends
+
+
+_NOT_FOLDED = np.zeros(0, dtype=np.uint32)
+
+
+def _word_loop(codes, kind, lower, folded):
+    """The words of ``_words`` as code points (a space outside words, ’ read as '), with their starts and ends;
+    ``lower`` is ``_LOWER``, ``folded`` the text's folded code points or empty. Compiled (``toolkit._compiled``).
+
+    A word character (``_WORD``) is part of a word; so is a joiner, a character whose joining bits (``>> 2``) are
+    set in both its neighbours (an apostrophe or hyphen between word characters, a point or comma between digits),
+    except the apostrophe of a possessive 's (an apostrophe, then s or S, then no word character), which leaves out
+    itself and its s. Neighbours are read as written, before any joiner joins.
+    """
+    n = len(codes)
+    is_word = np.zeros(n, np.bool_)
+    for i in range(n):
+        is_word[i] = (kind[i] & _WORD) != 0
+    for i in range(1, n - 1):
+        if (kind[i] >> 2) & kind[i - 1] & kind[i + 1]:
+            c, after = codes[i], codes[i + 1]
+            if ((c == 39 or c == 0x2019) and (after == 115 or after == 83)
+                    and not (i + 2 < n and kind[i + 2] & _WORD)):
+                is_word[i] = False
+                is_word[i + 1] = False
+            else:
+                is_word[i] = True
+    out = np.empty(n, np.uint32)
+    starts = np.empty(n // 2 + 1, np.int64)
+    ends = np.empty(n // 2 + 1, np.int64)
+    n_words = 0
+    inside = False
+    for i in range(n):
+        if is_word[i]:
+            c = folded[i] if len(folded) else lower[codes[i]]
+            out[i] = 39 if c == 0x2019 else c
+            if not inside:
+                starts[n_words] = i
+                inside = True
+        else:
+            out[i] = 32
+            if inside:
+                ends[n_words] = i
+                n_words += 1
+                inside = False
+    if inside:
+        ends[n_words] = n
+        n_words += 1
+    return out, starts[:n_words].copy(), ends[:n_words].copy()
 
 
 def _code_points(text: str) -> np.ndarray:
@@ -734,6 +762,7 @@ def _sentence_loop(codes, flags, lower, para_start, para_end, para_ptr, abbrevia
     """
     n_texts = len(para_ptr) - 1
     marks = np.empty(len(codes), np.int64)
+    is_mark = np.empty(len(codes), np.bool_)
     size = len(codes) + len(para_start)  # at most one sentence per mark, and one more per paragraph
     out_start, out_end, out_para = np.empty(size, np.int64), np.empty(size, np.int64), np.empty(size, np.int64)
     sent_ptr = np.zeros(n_texts + 1, np.int64)
@@ -744,10 +773,12 @@ def _sentence_loop(codes, flags, lower, para_start, para_end, para_ptr, abbrevia
         if n_par == 0:
             continue
         first, last = para_start[lo_par], para_end[lo_par + n_par - 1]
+        for pos in range(first, last):  # flags first, then positions: two simple loops run faster than one
+            c = codes[pos]
+            is_mark[pos] = (c == 46) | (c == 33) | (c == 63)
         n_marks = 0
         for pos in range(first, last):
-            c = codes[pos]
-            if c == 46 or c == 33 or c == 63:
+            if is_mark[pos]:
                 marks[n_marks] = pos
                 n_marks += 1
         k = 0
