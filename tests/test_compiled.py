@@ -40,3 +40,21 @@ def test_without_a_writable_cache_the_loop_is_compiled_in_memory(monkeypatch):
     monkeypatch.setattr(numba, "njit", njit)
     assert _compiled.compiled(_largest)(np.array([1.0, 3.0, 2.0])) == 3.0
     assert asked == [True, False]
+
+
+def test_preparing_the_families_compiles_every_loop_featurizing_runs(installed_corpus, seed_text):
+    """Workers are forked after ``prepare_families``: every compiled loop a batch runs is compiled by then, for the
+    argument types it meets (a new type would compile again, in each worker)."""
+    from toolkit import lexicons, segment
+    from toolkit.features import _batch, _ngrams, _terms, featurize, lexical, prepare_families, readability
+    from toolkit.features import resolve_families
+
+    loops = [segment._word_loop, segment._sentence_loop, lexicons._term_ids_loop, lexicons._rehash_loop,
+             _batch._product_loop, _batch._phrase_loop, _ngrams._count_loop, _terms._first_of_overlaps,
+             _terms._merge_runs, lexical._factor_loop, readability._sum_loop]
+    prepare_families(resolve_families(None))
+    before = [len(_compiled.compiled(loop).signatures) for loop in loops]
+    assert all(before)
+    texts = installed_corpus("allsides-abp")["text"].head(300).tolist() + [seed_text, "", "date 2020-12-16"]
+    featurize(texts, n_jobs=1)
+    assert [len(_compiled.compiled(loop).signatures) for loop in loops] == before

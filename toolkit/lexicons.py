@@ -222,8 +222,10 @@ class _TermTable:
 
 def warm_up() -> None:
     """Compile the term-table loops (before worker processes are forked)."""
-    table = _TermTable(capacity=1)
-    table.ids(np.array([97, 98], dtype=np.uint32), np.array([0, 1, 0]), np.array([1, 2, 1]))
+    from toolkit.segment import _code_points
+
+    table = _TermTable(capacity=1)  # two terms: the table grows, and rehashes
+    table.ids(_code_points("ab"), np.array([0, 1, 0]), np.array([1, 2, 1]))
 
 
 _DEFAULT_VOCAB = Vocabulary()
