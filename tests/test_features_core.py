@@ -325,6 +325,42 @@ def test_lexicon_products_equal_sparse_products_bit_for_bit(corpus_sample, lexic
                 assert expected.sum() > 0, (lexicon.name, scope, negated)
 
 
+def test_fractional_lexicon_sums_are_exact_whatever_the_order_of_the_word_ids(corpus_sample, lexicons_available):
+    """eMFD's weights are fractions: its sums are the exact sums correctly rounded (``math.fsum``), so they are the
+    same bit for bit when the words have other ids (a process that met other words first, another worker)."""
+    import math
+
+    from toolkit._compiled import compiled
+    from toolkit.features._batch import _exact_product_loop
+    from toolkit.lexicons import Vocabulary, load_lexicon
+
+    emfd = load_lexicon("emfd")
+    texts = list(corpus_sample["text"][:60])
+    batch = Batch(texts, vocab=Vocabulary())
+    other = Vocabulary()
+    other.ids(batch.vocab.terms[::-1])  # the same words, ids in the reverse order
+    reordered = Batch(texts, vocab=other)
+    assert not np.array_equal(batch.token_ids, reordered.token_ids)
+    matrix = emfd.matrix(batch.vocab).tocsr()
+    assert not np.array_equal(matrix.data, np.round(matrix.data))
+    for scope in ("all", "quoted"):
+        got = batch.lexicon_counts(emfd, scope)
+        assert np.array_equal(got, reordered.lexicon_counts(emfd, scope)), scope
+        counts = batch.counts(scope)
+        for doc in range(0, len(texts), 7):
+            terms = counts.indices[counts.indptr[doc] : counts.indptr[doc + 1]]
+            n = counts.data[counts.indptr[doc] : counts.indptr[doc + 1]]
+            for cat in range(len(emfd.categories)):
+                weights = np.asarray(matrix[terms, cat].todense()).ravel()
+                exact = math.fsum(w for w, k in zip(weights.tolist(), n.tolist()) for _ in range(int(k)))
+                assert got[doc, cat] == exact, (scope, doc, emfd.categories[cat])
+        assert np.abs(got).sum() > 0
+    # The loop run by Python gives the same numbers.
+    counts = batch.counts("all")
+    args = (counts.indptr, counts.indices, counts.data, matrix.indptr, matrix.indices, matrix.data, matrix.shape[1])
+    assert np.array_equal(_exact_product_loop(*args), compiled(_exact_product_loop)(*args))
+
+
 def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):
     """The compiled phrase pass finds what trying each phrase at each token finds (in one sentence), by position
     then phrase, for a table with phrases of one to five words sharing first words; run by Python, the same."""

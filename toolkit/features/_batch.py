@@ -344,9 +344,13 @@ class Batch:
             sums = np.bincount(cells, weights=weight[keep], minlength=self.n_docs * n_cats)
             out = sums.astype(np.float64, copy=False).reshape(self.n_docs, n_cats)  # (integers when none match)
         else:
+            # Fractional weights (eMFD) are summed exactly (``_exact_product_loop``): added in the order of the word
+            # ids, which depends on the words the process met before, the last bit of a sum would change from one
+            # run to the next.
             counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
-            out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices,
-                                          mat.data, mat.shape[1])
+            loop = _product_loop if np.array_equal(mat.data, np.round(mat.data)) else _exact_product_loop
+            out = compiled(loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices, mat.data,
+                                 mat.shape[1])
         if phrases:
             out += self._phrase_counts(phrases, len(lexicon.categories), m)
         return out
@@ -473,12 +477,46 @@ def _product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols):
     return out
 
 
+def _exact_product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols):
+    """``_product_loop`` for fractional weights, whose sums must not depend on the order of the terms: each product
+    (a count of at most 2^26 times a weight) is split exactly into its rounded value and its error (Dekker), and both
+    are added to a double-length accumulator (Knuth's two-sum), as in Ogita, Rump and Oishi's ``Dot2``. The result is
+    the exact sum correctly rounded, whatever the order, unless the exact sum lies within about 2^-100 of its value
+    from a rounding boundary. Compiled (``toolkit._compiled``)."""
+    n_rows = len(indptr) - 1
+    hi = np.zeros((n_rows, n_cols))
+    lo = np.zeros((n_rows, n_cols))
+    for i in range(n_rows):
+        for p in range(indptr[i], indptr[i + 1]):
+            k = indices[p]
+            a, b = m_indptr[k], m_indptr[k + 1]
+            if a == b:
+                continue
+            v = np.float64(data[p])
+            for q in range(a, b):
+                w = m_data[q]
+                c = 134217729.0 * w  # 2^27 + 1: w = w_hi + w_lo, halves of 26 bits; v * w_hi and v * w_lo are exact
+                w_hi = c - (c - w)
+                x = v * w
+                err = (v * w_hi - x) + v * (w - w_hi)
+                j = m_indices[q]
+                s = hi[i, j] + x
+                z = s - hi[i, j]
+                lo[i, j] += ((hi[i, j] - (s - z)) + (x - z)) + err
+                hi[i, j] = s
+    return hi + lo
+
+
 def warm_up() -> None:
     """Compile the batch's loops (before worker processes are forked)."""
     lexicon = Lexicon("warm-up", ["a"])
     lexicon.add("warm", "a")
     lexicon.add("warm up", "a")
-    Batch(["Warm up."], vocab=Vocabulary()).lexicon_counts(lexicon)  # a vocabulary of its own: the process's is untouched
+    fractional = Lexicon("warm-up", ["a"])
+    fractional.add("warm", "a", 0.5)
+    batch = Batch(["Warm up."], vocab=Vocabulary())  # a vocabulary of its own: the process's is untouched
+    batch.lexicon_counts(lexicon)
+    batch.lexicon_counts(fractional)
 
 
 def _phrase_arrays(phrases, n_types: int) -> tuple[np.ndarray, ...]:
