@@ -92,8 +92,8 @@ _TWEET_SIGNATURE_RE = re.compile(
 _SOCIAL_INLINE_RE = re.compile(r"(?:https?://)?(?:pic\.twitter\.com|t\.co)/\w+|(?<![\w&])#[^\W\d_]\w*")
 
 # Site furniture and syndication lines; a line that matches one of these is boilerplate as a whole.
-_BOILERPLATE_LINE_RE = re.compile(
-    r"^\s*(?:"
+_BOILERPLATE_LINE_RE = re.compile(  # tried with ``match`` on a paragraph, which starts with no white space
+    r"(?:"
     r"this (?:article|story) (?:has been|was) (?:adapted|republished|reproduced|first published|originally published)"
     r"|(?:hide|toggle) caption|image (?:copyright|caption)|photo:|photograph:|file photo"
     r"|click here|sign up (?:for|to)|subscribe (?:to|now)|follow us|share this|read more\b|related:|advertisement$"
@@ -527,25 +527,29 @@ def _structure(text: str, find_headings: bool = True):
     last_speaker: str | None = None
     openers = _quote_openers(text)
     closers = _offsets(text, _DOUBLE_CLOSERS, 0, len(text)) if openers else []
+    # Most articles have no social-media marks at all: their paragraphs are not copied to be searched for them.
+    social_marks = "#" in text or "t.co/" in text or "pic.twitter.com/" in text or "(@" in text
 
     for i, (start, end) in enumerate(paragraphs):
-        para_text = text[start:end]
-        if _BOILERPLATE_LINE_RE.match(para_text):
+        if _BOILERPLATE_LINE_RE.match(text, start, end):
             marked.append(_voice_tuple(start, end, "boilerplate"))
             para_voices.append("boilerplate")
             continue
-        # The substring tests skip regular expressions that cannot match (they cost most of the time); a
-        # one-character test first is the cheapest.
-        has_social = "#" in para_text or (
-            "/" in para_text and ("t.co/" in para_text or "pic.twitter.com/" in para_text)
-        )
-        tweet = _TWEET_SIGNATURE_RE.search(para_text) if "@" in para_text and "(@" in para_text else None
-        if tweet and (tweet.start() > 0 or (has_social and _SOCIAL_INLINE_RE.search(para_text))):
-            post = ("@" + tweet.group("handle"), tweet.group("name").strip() or None, tweet.group("date"))
-            posts[i] = post
-            marked.append(_voice_tuple(start, end, "social", None, None, *post))
-            para_voices.append("social")
-            continue
+        has_social = False
+        if social_marks:
+            para_text = text[start:end]
+            # The substring tests skip regular expressions that cannot match (they cost most of the time); a
+            # one-character test first is the cheapest.
+            has_social = "#" in para_text or (
+                "/" in para_text and ("t.co/" in para_text or "pic.twitter.com/" in para_text)
+            )
+            tweet = _TWEET_SIGNATURE_RE.search(para_text) if "@" in para_text and "(@" in para_text else None
+            if tweet and (tweet.start() > 0 or (has_social and _SOCIAL_INLINE_RE.search(para_text))):
+                post = ("@" + tweet.group("handle"), tweet.group("name").strip() or None, tweet.group("date"))
+                posts[i] = post
+                marked.append(_voice_tuple(start, end, "social", None, None, *post))
+                para_voices.append("social")
+                continue
         quotes = []
         k = bisect.bisect_left(openers, start)
         if k < len(openers) and openers[k] < end:  # a paragraph without an opening quote mark has no quotations
