@@ -303,7 +303,7 @@ def test_lexicon_products_equal_sparse_products_bit_for_bit(corpus_sample, lexic
             counts = batch.counts(scope)
             sparse_product = np.asarray((counts @ matrix).todense())
             args = (counts.indptr, counts.indices, counts.data, matrix.indptr, matrix.indices, matrix.data,
-                    matrix.shape[1])
+                    matrix.shape[1], False)
             got = compiled(_product_loop)(*args)
             assert got.shape == sparse_product.shape and np.array_equal(got, sparse_product), (name, scope)
             if scope == "quoted":
@@ -331,7 +331,7 @@ def test_fractional_lexicon_sums_are_exact_whatever_the_order_of_the_word_ids(co
     import math
 
     from toolkit._compiled import compiled
-    from toolkit.features._batch import _exact_product_loop
+    from toolkit.features._batch import _product_loop
     from toolkit.lexicons import Vocabulary, load_lexicon
 
     emfd = load_lexicon("emfd")
@@ -357,8 +357,9 @@ def test_fractional_lexicon_sums_are_exact_whatever_the_order_of_the_word_ids(co
         assert np.abs(got).sum() > 0
     # The loop run by Python gives the same numbers.
     counts = batch.counts("all")
-    args = (counts.indptr, counts.indices, counts.data, matrix.indptr, matrix.indices, matrix.data, matrix.shape[1])
-    assert np.array_equal(_exact_product_loop(*args), compiled(_exact_product_loop)(*args))
+    args = (counts.indptr, counts.indices, counts.data, matrix.indptr, matrix.indices, matrix.data, matrix.shape[1],
+            True)
+    assert np.array_equal(_product_loop(*args), compiled(_product_loop)(*args))
 
 
 def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):

@@ -334,7 +334,8 @@ class Batch:
             m = m & (self.negated if negated else ~self.negated)
         phrases = phrase_table(lexicon, self.vocab)  # may grow the vocabulary
         mat = lexicon.matrix(self.vocab)
-        if negated is not None and np.array_equal(mat.data, np.round(mat.data)):
+        whole = bool(np.array_equal(mat.data, np.round(mat.data)))
+        if negated is not None and whole:
             # Whole weights: the matches' weights summed token by token give the same whole numbers as counting
             # words first, without an article × word count matrix for each negation mask.
             pos, col, weight = self.token_hits(mat)
@@ -344,13 +345,11 @@ class Batch:
             sums = np.bincount(cells, weights=weight[keep], minlength=self.n_docs * n_cats)
             out = sums.astype(np.float64, copy=False).reshape(self.n_docs, n_cats)  # (integers when none match)
         else:
-            # Fractional weights (eMFD) are summed exactly (``_exact_product_loop``): added in the order of the word
-            # ids, which depends on the words the process met before, the last bit of a sum would change from one
-            # run to the next.
+            # Fractional weights (eMFD) are summed exactly (``exact``): added in the order of the word ids, which
+            # depends on the words the process met before, the last bit of a sum would change from run to run.
             counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
-            loop = _product_loop if np.array_equal(mat.data, np.round(mat.data)) else _exact_product_loop
-            out = compiled(loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices, mat.data,
-                                 mat.shape[1])
+            out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices,
+                                          mat.data, mat.shape[1], not whole)
         if phrases:
             out += self._phrase_counts(phrases, len(lexicon.categories), m)
         return out
@@ -458,13 +457,20 @@ def evidence_frame(batch: Batch, doc: int, rows, lexicon: Lexicon | None = None)
     return pd.DataFrame(out, columns=EVIDENCE_COLUMNS)
 
 
-def _product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols):
+def _product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols, exact):
     """The CSR matrix (``indptr``, ``indices``, ``data``) times the CSR matrix (``m_*``, ``n_cols`` columns), as a
     dense float64 array: the sums of ``scipy.sparse``'s product, added in the same order (bit for bit the same),
     without its two passes and sparse result. Rows of the second matrix with no entry (words of no category) cost
-    one comparison. Compiled (``toolkit._compiled``)."""
+    one comparison. Compiled (``toolkit._compiled``).
+
+    With ``exact`` (fractional weights, whose sums must not depend on the order of the terms), each product (a count
+    of at most 2^26 times a weight) is split exactly into its rounded value and its error (Dekker), and both are added
+    to a double-length accumulator (Knuth's two-sum), as in Ogita, Rump and Oishi's ``Dot2``: the result is the exact
+    sum correctly rounded, whatever the order, unless the exact sum lies within about 2^-100 of its value from a
+    rounding boundary."""
     n_rows = len(indptr) - 1
     out = np.zeros((n_rows, n_cols))
+    low = np.zeros((n_rows, n_cols) if exact else (0, 0))  # the accumulated errors
     for i in range(n_rows):
         for p in range(indptr[i], indptr[i + 1]):
             k = indices[p]
@@ -473,38 +479,20 @@ def _product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols):
                 continue
             v = np.float64(data[p])
             for q in range(a, b):
-                out[i, m_indices[q]] += v * m_data[q]
-    return out
-
-
-def _exact_product_loop(indptr, indices, data, m_indptr, m_indices, m_data, n_cols):
-    """``_product_loop`` for fractional weights, whose sums must not depend on the order of the terms: each product
-    (a count of at most 2^26 times a weight) is split exactly into its rounded value and its error (Dekker), and both
-    are added to a double-length accumulator (Knuth's two-sum), as in Ogita, Rump and Oishi's ``Dot2``. The result is
-    the exact sum correctly rounded, whatever the order, unless the exact sum lies within about 2^-100 of its value
-    from a rounding boundary. Compiled (``toolkit._compiled``)."""
-    n_rows = len(indptr) - 1
-    hi = np.zeros((n_rows, n_cols))
-    lo = np.zeros((n_rows, n_cols))
-    for i in range(n_rows):
-        for p in range(indptr[i], indptr[i + 1]):
-            k = indices[p]
-            a, b = m_indptr[k], m_indptr[k + 1]
-            if a == b:
-                continue
-            v = np.float64(data[p])
-            for q in range(a, b):
+                j = m_indices[q]
+                if not exact:
+                    out[i, j] += v * m_data[q]
+                    continue
                 w = m_data[q]
                 c = 134217729.0 * w  # 2^27 + 1: w = w_hi + w_lo, halves of 26 bits; v * w_hi and v * w_lo are exact
                 w_hi = c - (c - w)
                 x = v * w
                 err = (v * w_hi - x) + v * (w - w_hi)
-                j = m_indices[q]
-                s = hi[i, j] + x
-                z = s - hi[i, j]
-                lo[i, j] += ((hi[i, j] - (s - z)) + (x - z)) + err
-                hi[i, j] = s
-    return hi + lo
+                s = out[i, j] + x
+                z = s - out[i, j]
+                low[i, j] += ((out[i, j] - (s - z)) + (x - z)) + err
+                out[i, j] = s
+    return out + low if exact else out
 
 
 def warm_up() -> None:
