@@ -236,7 +236,7 @@ _DEFAULT_VOCAB = Vocabulary()
 # of a long featurizing run stays bounded whatever the corpus size. Tables kept per vocabulary copy the rows of the
 # kept terms from the old one's (``Vocabulary.origin``) and compute only the new terms. A worker featurizing half of
 # AllSides (about 19,000 articles) meets some 140,000 terms: under this limit it computes each word once, for about
-# 25 MB more than a limit of 80,000 (whose cuts had it redo about one word in three, 4% of its time).
+# 20 MB more than a limit of 80,000 (whose cuts had it redo about one word in three, 4% of its time).
 VOCABULARY_LIMIT = 160_000
 VOCABULARY_KEEP = 60_000
 

@@ -2,9 +2,10 @@
 
 The detectors (``toolkit.detectors``) read texts as the toolkit's tokens plus the bigrams of adjacent tokens; a
 ``NgramIndex`` finds the same terms in a batch's flat token-id arrays, in one compiled pass over the tokens:
-unigrams through a vocabulary-id → column array, bigrams through an open-addressing hash table of (first id,
-second id) keys, each slot one 64-bit number holding the key and its column (one memory read per probe). The tokens of a scope are read as one sequence per article, so ``counts(batch, mask)`` equals
-counting the terms in the text of the scope's spans joined together, which is what the detectors were trained on.
+unigrams through a vocabulary-id → column array, bigrams through an open-addressing hash table of (first id, second
+id) keys, each slot one 64-bit number holding the key and its column (one memory read per probe). The tokens of a
+scope are read as one sequence per article, so ``counts(batch, mask)`` equals counting the terms in the text of the
+scope's spans joined together, which is what the detectors were trained on.
 
 Prefix terms (``econom*``, as in unfitted seed-cue lexicons) match every unigram that starts with the stem; an exact
 term takes precedence, then the first prefix in list order.
