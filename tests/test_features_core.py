@@ -362,6 +362,68 @@ def test_fractional_lexicon_sums_are_exact_whatever_the_order_of_the_word_ids(co
     assert np.array_equal(_product_loop(*args), compiled(_product_loop)(*args))
 
 
+def test_lexicons_counted_together_give_what_each_gives_alone(corpus_sample, lexicons_available):
+    """``lexicon_counts_many`` joins several lexicons' matrices and phrase tables, with whole and with fractional
+    weights, for one pass each. Every lexicon still gets what it gets alone, bit for bit: in every scope, with and
+    without negation, in a second batch whose new words extend the joined matrix, and after a lexicon changes. The
+    phrase sums equal a plain loop over the phrase matches."""
+    from toolkit.features._batch import phrase_table
+    from toolkit.lexicons import Lexicon, load_lexicon
+
+    own = Lexicon("own", ["threat", "calm"])
+    own.add("attack*", "threat")
+    own.add("prime minister", "threat", 2.0)
+    own.add("peace talks", "calm")
+    lexicons = [load_lexicon(name) for name in ("bias_recasens", "hedges", "emfd", "mpqa", "lsd2015")] + [own]
+    texts = list(corpus_sample["text"])
+    for round_, batch_texts in enumerate((texts[:25], texts[25:], texts[:25])):
+        if round_ == 2:
+            own.add("revenge", "calm", 0.5)  # now fractional: a new matrix, and a lexicon of the other group
+        batch = Batch(batch_texts)
+        for scope in ("all", "authorial", "quoted"):
+            for negated in (None, True, False):
+                together = batch.lexicon_counts_many(lexicons, scope, negated)
+                mask = batch.mask(scope) & (True if negated is None else batch.negated == negated)
+                for lexicon, got in zip(lexicons, together):
+                    alone = batch.lexicon_counts(lexicon, scope, negated)
+                    assert got.shape == alone.shape and np.array_equal(got, alone), (lexicon.name, scope, negated)
+                    matrix = lexicon.matrix(batch.vocab)
+                    if np.array_equal(matrix.data, np.round(matrix.data)):  # whole sums: any order gives them
+                        expected = (batch.counts_under(mask) @ matrix).toarray() + _plain_phrase_sums(
+                            batch, phrase_table(lexicon, batch.vocab), len(lexicon.categories), mask)
+                        assert np.array_equal(got, expected), (lexicon.name, scope, negated)
+        assert together[-1].sum() > 0 and together[1].sum() > 0
+        for lexicon in (load_lexicon("hedges"), own):
+            phrases = phrase_table(lexicon, batch.vocab)
+            mask = batch.mask("quoted")
+            expected = _plain_phrase_sums(batch, phrases, len(lexicon.categories), mask)
+            assert np.array_equal(batch._phrase_counts(phrases, len(lexicon.categories), mask), expected)
+            assert len(batch._phrase_hits(phrases)[0]) > 0, lexicon.name
+
+
+def _plain_phrase_sums(batch, phrases, n_categories, mask):
+    """Articles × categories: the weights of the phrase matches that start in ``mask``, phrase by phrase."""
+    pos, which = batch._phrase_hits(phrases)
+    out = np.zeros((len(batch), n_categories))
+    for p, j in sorted(zip(pos.tolist(), which.tolist()), key=lambda hit: hit[1]):
+        if mask[p]:
+            for cat, weight in phrases[j][1].items():
+                out[batch.token_doc[p], cat] += weight
+    return out
+
+
+def test_batch_code_points_are_those_of_the_texts_joined_by_newlines(corpus_sample):
+    """The batch joins the code points its layouts were made from; a batch made from segmentations reads the texts."""
+    from toolkit.segment import _code_points, segment
+
+    texts = list(corpus_sample["text"][:30]) + ["", "Iran’s “revenge” 🙂 \ud83d"]
+    codes, bases = Batch(texts).code_points
+    np.testing.assert_array_equal(codes, _code_points("\n".join(texts)))
+    assert bases.tolist() == [sum(len(t) + 1 for t in texts[:i]) for i in range(len(texts))]
+    again, _ = Batch(texts[-3:], segmentations=[segment(t) for t in texts[-3:]]).code_points
+    np.testing.assert_array_equal(again, _code_points("\n".join(texts[-3:])))
+
+
 def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):
     """The compiled phrase pass finds what trying each phrase at each token finds (in one sentence), by position
     then phrase, for a table with phrases of one to five words sharing first words; run by Python, the same."""

@@ -58,14 +58,15 @@ def test_bigrams_are_found_through_colliding_hash_slots_and_only_those():
 
 def test_compiled_count_loop_equals_the_same_code_run_by_python(seed_text):
     from toolkit._compiled import compiled
-    from toolkit.features._ngrams import _count_loop
+    from toolkit.features._ngrams import _count_loop, _filter_bits
 
     index = NgramIndex(["revenge", "martyr*", "general soleimani", "the us", "resistance front", "the"])
     batch = Batch([seed_text, "", "The US. The US said revenge.", ""])
     index._sync(batch.vocab)
     table, _ = index._table
     args = (batch.token_ids.astype(np.int64), batch.token_doc.astype(np.int64), batch.n_docs, len(index),
-            index._uni_cols, index._big_first, table, np.uint64(64 - (len(table).bit_length() - 1)))
+            index._uni_cols, index._big_first, table, np.uint64(64 - (len(table).bit_length() - 1)), index._filter,
+            np.uint64(64 - _filter_bits(index._filter)))
     with np.errstate(over="ignore"):  # the hash wraps around on purpose; numpy scalars warn when Python runs it
         by_python = _count_loop(*args)
     for a, b in zip(compiled(_count_loop)(*args), by_python):

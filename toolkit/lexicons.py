@@ -292,6 +292,7 @@ class Lexicon:
         self._matrix = None
         self._matrix_rows = 0
         self._matrix_vocab = None
+        self._matrix_generation = 0  # counts the matrices built from the first row: others only add rows to it
         self._trie = None
 
     # -- building -------------------------------------------------------------------------------------------
@@ -362,12 +363,21 @@ class Lexicon:
         found = _ROWS.rows(self, vocab, start) if vocab is _DEFAULT_VOCAB else None
         if found is None:
             found = self._rows(vocab.terms[start:])
-        rows, cols, vals = found
-        new = sp.csr_matrix((vals, (rows, cols)), shape=(len(vocab) - start, len(self.categories)), dtype=np.float64)
-        if start and self._matrix is not None and self._matrix.shape[1] == len(self.categories):
-            self._matrix = sp.vstack([self._matrix, new], format="csr")
+        rows, cols, vals = found  # by row (term position), as ``_entries`` gives them
+        # The CSR arrays are made here, not by scipy from the triplets and then stacked under the rows before: a
+        # batch extends every lexicon in use, and scipy's checks and conversions cost more than the new rows.
+        row_ends = np.cumsum(np.bincount(np.asarray(rows, dtype=np.int64), minlength=len(vocab) - start))
+        n_cols = len(self.categories)
+        if start and self._matrix is not None and self._matrix.shape[1] == n_cols:
+            old = self._matrix
+            indptr = np.concatenate((old.indptr, old.indptr[-1] + row_ends.astype(old.indptr.dtype)))
+            indices = np.concatenate((old.indices, np.asarray(cols, dtype=old.indices.dtype)))
+            data = np.concatenate((old.data, np.asarray(vals, dtype=np.float64)))
         else:
-            self._matrix = new
+            indptr = np.concatenate(([0], row_ends)).astype(np.int32)
+            indices, data = np.asarray(cols, dtype=np.int32), np.asarray(vals, dtype=np.float64)
+            self._matrix_generation += 1
+        self._matrix = sp.csr_matrix((data, indices, indptr), shape=(len(vocab), n_cols))
         self._matrix_rows = len(vocab)
         self._matrix_vocab = vocab
         return self._matrix

@@ -226,19 +226,24 @@ def tokenize_with_offsets(text: str) -> tuple[list[str], np.ndarray, np.ndarray]
     text = _blank_non_words(text)
     codes = _code_points(text)
     words, starts, ends = _words(codes, _char_kinds(codes), _folded([text]))
-    return words.split(), starts, ends
+    return _decode(words).split(), starts, ends
 
 
-def _words(codes: np.ndarray, kind: np.ndarray, folded: np.ndarray | None) -> tuple[str, np.ndarray, np.ndarray]:
+def _words(codes: np.ndarray, kind: np.ndarray, folded: np.ndarray | None):
     """The words of the text whose code points are ``codes``, URLs and handles blanked (``kind``: their
-    ``_char_kinds``): the text lower-cased with a space for every character outside a word, so that its ``split()``
-    is the tokens; and their offsets. ``folded``: the code points of the text lower-cased by ``fold_case``, needed
-    only when it holds a capital sigma (``_folded``)."""
+    ``_char_kinds``): the code points of the text lower-cased with a space for every character outside a word, so
+    that the ``split()`` of their string (``_decode``) is the tokens; and their offsets (three arrays).
+    ``folded``: the code points of the text lower-cased by ``fold_case``, needed only when it holds a capital sigma
+    (``_folded``)."""
     if len(codes) == 0:
-        return "", np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.zeros(0, np.uint32), np.zeros(0, np.int64), np.zeros(0, np.int64)
     folded = _NOT_FOLDED if folded is None else folded
-    out, starts, ends = compiled(_word_loop)(codes, kind, _LOWER, folded)
-    return out.tobytes().decode("utf-32-le"), starts, ends
+    return compiled(_word_loop)(codes, kind, _LOWER, folded)
+
+
+def _decode(codes: np.ndarray) -> str:
+    """The string of the code points ``codes`` (``_code_points`` undone)."""
+    return codes.tobytes().decode("utf-32-le", "surrogatepass")
 
 
 _NOT_FOLDED = np.zeros(0, dtype=np.uint32)
@@ -434,16 +439,24 @@ class Layout:
     sentence_voice: np.ndarray
     n_quotations: int = 0
     n_attributed: int = 0
-    # The text lower-cased, with a space for every character outside a word: the tokens are its ``split()``, and
-    # its code points at the token offsets are the tokens' (a ``Batch`` reads token ids from them).
-    words: str | None = None
+    # The code points of the text lower-cased, with a space for every character outside a word: the tokens are
+    # the ``split()`` of their string (``words``), and the code points at the token offsets are the tokens' (a
+    # ``Batch`` reads token ids from them). ``codes``: the text's own code points. Both may be views of the arrays
+    # of all the texts of a ``layouts`` pass.
+    word_codes: np.ndarray | None = field(default=None, repr=False)
+    codes: np.ndarray | None = field(default=None, repr=False)
     _tokens: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> str | None:
+        """The text lower-cased, with a space for every character outside a word (None when not kept)."""
+        return None if self.word_codes is None else _decode(self.word_codes)
 
     @property
     def tokens(self) -> list[str]:
         """The word tokens (made on first use: the feature families read token ids, not strings)."""
         if self._tokens is None:
-            self._tokens = self.words.split() if self.words is not None else []
+            self._tokens = self.words.split() if self.word_codes is not None else []
         return self._tokens
 
     @property
@@ -573,7 +586,7 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     """
     joined = " ".join(texts)
     bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
-    codes = _code_points(joined)
+    codes = text_codes = _code_points(joined)
     kind = _char_kinds(codes)
     # Sentences, as offsets in the joined texts (``sentence_at``) and in each text's own.
     sentence_at, sentence_end, sentence_para, sentence_ptr = _sentences_of(codes, bases, [part[0] for part in parts])
@@ -633,7 +646,7 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     token_paragraph = token_paragraph.astype(np.int32)
     if len(texts) == 1:
         return [Layout(texts[0], token_start, token_end, token_sentence, token_voice, token_paragraph, sentence_start,
-                       sentence_end, sentence_voice, words=words)]
+                       sentence_end, sentence_voice, word_codes=words, codes=text_codes)]
     out = []
     for i, text in enumerate(texts):
         a, b = token_ptr[i], token_ptr[i + 1]
@@ -642,7 +655,7 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
         out.append(Layout(text, token_start[a:b] - base, token_end[a:b] - base,
                           token_sentence[a:b] - c if c < d else np.zeros(b - a, dtype=np.int32), token_voice[a:b],
                           token_paragraph[a:b], sentence_start[c:d], sentence_end[c:d], sentence_voice[c:d],
-                          words=words[base : base + len(text)]))
+                          word_codes=words[base : base + len(text)], codes=text_codes[base : base + len(text)]))
     return out
 
 

@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit._compiled import compiled
-from toolkit.features._ngrams import _NO_TABLE, _count_loop
+from toolkit.features._ngrams import _NO_FILTER, _NO_TABLE, _count_loop
 from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
 from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, _code_points, layouts, segment
 
@@ -60,6 +60,69 @@ def phrase_table(lexicon: Lexicon, vocab: Vocabulary):
     return cached[1]
 
 
+_JOINED_MATRICES: dict = {}
+_JOINED_PHRASES: dict = {}
+
+
+def _joined_matrix(lexicons: list[Lexicon], mats: list[sp.csr_matrix], vocab: Vocabulary) -> sp.csr_matrix:
+    """The vocabulary × category matrices ``mats`` of ``lexicons`` side by side (kept between batches: a batch's new
+    words add their rows to it)."""
+    if len(mats) == 1:
+        return mats[0]
+    key = tuple(id(lexicon) for lexicon in lexicons)
+    generations = tuple(lexicon._matrix_generation for lexicon in lexicons)
+    held = _JOINED_MATRICES.get(key)
+    if held is None and len(_JOINED_MATRICES) >= 16:  # lexicons made on the fly are not kept alive for ever
+        _JOINED_MATRICES.clear()
+    if held is not None and held[1]() is vocab and held[2] == generations:
+        joined = held[3]
+        if joined.shape[0] == mats[0].shape[0]:
+            return joined
+        rows = sp.hstack([mat[joined.shape[0] :] for mat in mats], format="csr")  # the new words' rows
+        joined = sp.vstack([joined, rows], format="csr")
+    else:
+        joined = sp.hstack(mats, format="csr")
+    _JOINED_MATRICES[key] = (lexicons, weakref.ref(vocab), generations, joined)  # the lexicons keep their ids
+    return joined
+
+
+def _joined_phrases(lexicons: list[Lexicon], tables: list, widths: list[int]) -> list:
+    """The phrase tables of ``lexicons`` end to end, each one's categories numbered after those of the tables before
+    it (kept between batches, and so matched once per batch whatever the scope)."""
+    if len(tables) == 1:
+        return tables[0]
+    key = tuple(id(lexicon) for lexicon in lexicons)
+    held = _JOINED_PHRASES.get(key)
+    if held is None and len(_JOINED_PHRASES) >= 16:
+        _JOINED_PHRASES.clear()
+    if held is None or any(a is not b for a, b in zip(held[1], tables)):
+        joined, at = [], 0
+        for table, width in zip(tables, widths):
+            joined.extend((ids, {cat + at: weight for cat, weight in cats.items()}) for ids, cats in table)
+            at += width
+        held = _JOINED_PHRASES[key] = (lexicons, tables, joined)  # the lexicons keep their ids
+    return held[2]
+
+
+def _phrase_categories(phrases) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The categories and weights of each phrase of a table, end to end: phrase ``j``'s are ``ptr[j]:ptr[j + 1]``,
+    in the order of its dictionary (kept for the last tables used: tables are kept between batches)."""
+    held = _PHRASE_CATEGORIES.get(id(phrases))
+    if held is None or held[0] is not phrases:
+        if len(_PHRASE_CATEGORIES) >= 64:
+            _PHRASE_CATEGORIES.clear()
+        pairs = [list(cats.items()) for _, cats in phrases]
+        ptr = np.concatenate(([0], np.cumsum([len(p) for p in pairs]))).astype(np.int64)
+        flat = [pair for p in pairs for pair in p]
+        held = _PHRASE_CATEGORIES[id(phrases)] = (  # the table is kept, so its id is not reused while held
+            phrases, ptr, np.array([c for c, _ in flat], dtype=np.int64), np.array([w for _, w in flat], dtype=float)
+        )
+    return held[1], held[2], held[3]
+
+
+_PHRASE_CATEGORIES: dict = {}
+
+
 def _as_layout(seg) -> Layout:
     """A ``Layout`` from a ``Segmentation`` (or a ``Layout`` as it is)."""
     if isinstance(seg, Layout):
@@ -75,6 +138,7 @@ def _as_layout(seg) -> Layout:
 
 
 _TERMINAL_WINDOW = 8
+_NEWLINE = np.array([10], dtype=np.uint32)
 _SPACE_CODES = np.array([c for c in range(0x3001) if chr(c).isspace()], dtype=np.uint32)  # none above U+3000
 _CLOSER_CODES = np.array([ord(c) for c in "\"”’')]»"], dtype=np.uint32)
 _TERMINAL_CODES = np.array([ord(c) for c in ".!?"], dtype=np.uint32)
@@ -108,11 +172,11 @@ class Batch:
         self.doc_ptr = np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64)
         self.n_docs = len(self.layouts)
         self.token_doc = np.repeat(np.arange(self.n_docs, dtype=np.int32), n_tokens)
-        words = [s.words for s in self.layouts]
-        if None in words:  # made from segmentations: their token strings
+        words = [s.word_codes for s in self.layouts]
+        if any(w is None for w in words):  # made from segmentations: their token strings
             self.token_ids = self.vocab.ids(list(chain.from_iterable(s.tokens for s in self.layouts)))
         else:  # read from the code points of the lower-cased texts, without making a string per token
-            codes = _code_points("".join(words))
+            codes = np.concatenate(words) if words else np.zeros(0, np.uint32)
             at = np.concatenate(([0], np.cumsum([len(w) for w in words[:-1]], dtype=np.int64)))[self.token_doc]
             self.token_ids = self.vocab.ids_at(codes, self.token_start + at, self.token_end + at)
         all_tokens = int(self.doc_ptr[-1]) > 0
@@ -182,10 +246,10 @@ class Batch:
             identity = self.__dict__.get("_identity")
             if identity is None or len(identity) < n_types:
                 identity = self.__dict__["_identity"] = np.arange(n_types, dtype=np.int64)
-            ids = np.ascontiguousarray(self.token_ids[mask], dtype=np.int64)
-            docs = np.ascontiguousarray(self.token_doc[mask], dtype=np.int64)
+            ids, docs = self.masked_tokens(mask)
             indptr, indices, data = compiled(_count_loop)(ids, docs, self.n_docs, n_types, identity,
-                                                          np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64))
+                                                          np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64),
+                                                          _NO_FILTER, np.uint64(58))
             mat = sp.csr_matrix((data, indices, indptr), shape=(self.n_docs, n_types))
             if key is None:
                 return mat
@@ -195,6 +259,20 @@ class Batch:
             mat = sp.csr_matrix((mat.data, mat.indices, mat.indptr), shape=(self.n_docs, len(self.vocab)))
             self._counts[key] = mat
         return mat
+
+    def masked_tokens(self, mask: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        """The token ids and articles (int64) of the tokens under ``mask`` (all when None); kept for the masks of
+        the batch's scopes, which several counts read."""
+        if mask is None:
+            return self.token_ids.astype(np.int64), self.token_doc.astype(np.int64)
+        cache = self.__dict__.setdefault("_masked_tokens", {})
+        held = cache.get(id(mask))
+        if held is not None and held[0] is mask:
+            return held[1], held[2]
+        ids, docs = self.token_ids[mask].astype(np.int64), self.token_doc[mask].astype(np.int64)
+        if any(mask is kept for kept in self.__dict__.get("_masks", {}).values()):
+            cache[id(mask)] = (mask, ids, docs)  # the mask is kept, so its id is not reused while cached
+        return ids, docs
 
     def token_hits(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every nonzero of ``matrix``'s rows (vocabulary × anything) for the batch's tokens, as (token position,
@@ -261,7 +339,11 @@ class Batch:
     def code_points(self) -> tuple[np.ndarray, np.ndarray]:
         """The code points of all texts joined by newlines, and where each text starts among them."""
         texts = [seg.text for seg in self.layouts]
-        codes = _code_points("\n".join(texts))
+        if any(seg.codes is None for seg in self.layouts):
+            codes = _code_points("\n".join(texts))
+        else:  # the code points the layouts were made from, with a newline after each text but the last
+            parts = [part for seg in self.layouts for part in (seg.codes, _NEWLINE)][:-1]
+            codes = np.concatenate(parts) if parts else np.zeros(0, np.uint32)
         lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
         return codes, np.concatenate(([0], np.cumsum(lengths)[:-1])).astype(np.int64)
 
@@ -329,37 +411,73 @@ class Batch:
 
         ``negated=True`` counts only negated matches, ``False`` only the others, ``None`` all of them.
         """
+        return self.lexicon_counts_many([lexicon], scope, negated)[0]
+
+    def lexicon_counts_many(self, lexicons, scope: str = "all", negated: bool | None = None) -> list[np.ndarray]:
+        """``lexicon_counts`` of each of ``lexicons``, the same numbers bit for bit, from one pass over the scope's
+        counts for all the lexicons with whole weights (and one for those with fractional weights) and one pass over
+        the tokens for all their phrases: the pass, not the matches, is most of the cost of a lexicon."""
         m = self.mask(scope)
         if negated is not None:
             m = m & (self.negated if negated else ~self.negated)
-        phrases = phrase_table(lexicon, self.vocab)  # may grow the vocabulary
-        mat = lexicon.matrix(self.vocab)
-        whole = bool(np.array_equal(mat.data, np.round(mat.data)))
-        if negated is not None and whole:
-            # Whole weights: the matches' weights summed token by token give the same whole numbers as counting
-            # words first, without an article × word count matrix for each negation mask.
-            pos, col, weight = self.token_hits(mat)
-            keep = m[pos]
-            n_cats = mat.shape[1]
-            cells = self.token_doc[pos[keep]].astype(np.int64) * n_cats + col[keep]
-            sums = np.bincount(cells, weights=weight[keep], minlength=self.n_docs * n_cats)
-            out = sums.astype(np.float64, copy=False).reshape(self.n_docs, n_cats)  # (integers when none match)
-        else:
-            # Fractional weights (eMFD) are summed exactly (``exact``): added in the order of the word ids, which
-            # depends on the words the process met before, the last bit of a sum would change from run to run.
-            counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
-            out = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices,
-                                          mat.data, mat.shape[1], not whole)
-        if phrases:
-            out += self._phrase_counts(phrases, len(lexicon.categories), m)
+        tables = [phrase_table(lexicon, self.vocab) for lexicon in lexicons]  # may grow the vocabulary
+        mats = [lexicon.matrix(self.vocab) for lexicon in lexicons]
+        whole = [bool(np.array_equal(mat.data, np.round(mat.data))) for mat in mats]
+        out: list = [None] * len(lexicons)
+        for is_whole in (True, False):
+            group = [k for k in range(len(lexicons)) if whole[k] == is_whole]
+            if not group:
+                continue
+            mat = _joined_matrix([lexicons[k] for k in group], [mats[k] for k in group], self.vocab)
+            if negated is not None and is_whole:
+                # Whole weights: the matches' weights summed token by token give the same whole numbers as
+                # counting words first, without an article × word count matrix for each negation mask.
+                pos, col, weight = self.token_hits(mat)
+                keep = m[pos]
+                n_cats = mat.shape[1]
+                cells = self.token_doc[pos[keep]].astype(np.int64) * n_cats + col[keep]
+                sums = np.bincount(cells, weights=weight[keep], minlength=self.n_docs * n_cats)
+                joined = sums.astype(np.float64, copy=False).reshape(self.n_docs, n_cats)  # (integers when none match)
+            else:
+                # Fractional weights (eMFD) are summed exactly (``exact``): added in the order of the word ids, which
+                # depends on the words the process met before, the last bit of a sum would change from run to run.
+                counts = self.counts(scope) if negated is None else self._masked_counts(f"{scope}|negated={negated}", m)
+                joined = compiled(_product_loop)(counts.indptr, counts.indices, counts.data, mat.indptr, mat.indices,
+                                                 mat.data, mat.shape[1], not is_whole)
+            at = 0
+            for k in group:  # each lexicon's categories are the next columns
+                width = mats[k].shape[1]
+                out[k] = joined[:, at : at + width] if len(group) == 1 else joined[:, at : at + width].copy()
+                at += width
+        with_phrases = [k for k in range(len(lexicons)) if tables[k]]
+        if with_phrases:
+            widths = [len(lexicons[k].categories) for k in with_phrases]
+            joined = _joined_phrases([lexicons[k] for k in with_phrases], [tables[k] for k in with_phrases], widths)
+            sums = self._phrase_counts(joined, sum(widths), m)
+            at = 0
+            for k, width in zip(with_phrases, widths):
+                out[k] += sums[:, at : at + width]
+                at += width
         return out
 
     def _phrase_counts(self, phrases, n_categories: int, mask: np.ndarray) -> np.ndarray:
-        out = np.zeros((self.n_docs, n_categories))
-        for pos, length, cats in self.phrase_matches(phrases, mask):
-            for cat, weight in cats.items():
-                np.add.at(out[:, cat], self.token_doc[pos], weight)
-        return out
+        """Articles × categories: the summed weights of the matches of a phrase table that start in ``mask``, added
+        phrase by phrase and, within a phrase, in the order of the text."""
+        pos, which = self._phrase_hits(phrases)
+        if len(pos):
+            keep = mask[pos]
+            pos, which = pos[keep], which[keep]
+        if not len(pos):
+            return np.zeros((self.n_docs, n_categories))
+        order = np.argsort(which, kind="stable")
+        pos, which = pos[order], which[order]
+        cat_ptr, cats, weights = _phrase_categories(phrases)
+        n_cats = np.diff(cat_ptr)[which]
+        hit = np.repeat(np.arange(len(pos)), n_cats)  # each match once per category of its phrase
+        entry = cat_ptr[which][hit] + (np.arange(len(hit)) - np.repeat(np.cumsum(n_cats) - n_cats, n_cats))
+        cells = self.token_doc[pos][hit].astype(np.int64) * n_categories + cats[entry]
+        sums = np.bincount(cells, weights=weights[entry], minlength=self.n_docs * n_categories)
+        return sums.reshape(self.n_docs, n_categories)
 
     def phrase_matches(self, phrases, mask: np.ndarray | None = None):
         """Yield (start positions, phrase length, categories) of each phrase, within one sentence and scope.

@@ -24,6 +24,7 @@ from toolkit.lexicons import Vocabulary
 
 _ID_BITS = 21  # word ids and columns below 2**21 (2,097,152): a key (two ids) and a column fit in 63 bits
 _ID_LIMIT = 1 << _ID_BITS
+_HEAD = 3  # letters of a prefix term's stem looked up first (``NgramIndex._sync``)
 
 
 class NgramIndex:
@@ -44,10 +45,14 @@ class NgramIndex:
                 self.bigrams.append((words[0], words[1], j))
             # longer n-grams are not read by any detector
         self._prefix_tuple = tuple(self.prefixes)
+        # A term can start with a stem only if it starts with the stem's first letters: one set lookup rules out
+        # most terms (``_HEAD`` letters, or the whole stem when shorter).
+        self._prefix_heads = frozenset(stem[:_HEAD] for stem in self.prefixes)
         self._vocab_ref = None
         self._uni_cols = np.zeros(0, dtype=np.int64)
         self._big_first = np.zeros(1, dtype=bool)
         self._table = None  # the bigram hash table: (slots, number of probes)
+        self._filter = _NO_FILTER  # a bit per hash prefix of the bigram keys (``_key_filter``)
         if len(self.terms) >= _ID_LIMIT:
             raise ValueError(f"an n-gram index holds fewer than {_ID_LIMIT:,} terms, got {len(self.terms):,}")
 
@@ -74,30 +79,32 @@ class NgramIndex:
                 self._big_first = np.zeros(int(first.max()) + 2, dtype=bool)  # last entry: ids beyond, never set
                 self._big_first[first] = True
                 self._table = _hash_table(keys[first_of_key], cols[first_of_key])
+                self._filter = _key_filter(keys[first_of_key], len(self._table[0]))
         seen = len(self._uni_cols)
         if seen == len(vocab):
             return
         terms = vocab.terms[seen:]
         new = np.fromiter(map(self.unigrams.get, terms, repeat(-1)), dtype=np.int64, count=len(terms))
-        stems = self._prefix_tuple
+        stems, heads = self._prefix_tuple, self._prefix_heads
         if stems:  # an exact term first, then the first prefix in list order
+            short = any(len(head) < _HEAD for head in heads)
             for k in np.flatnonzero(new < 0).tolist():
-                if terms[k].startswith(stems):
-                    new[k] = next(self.prefixes[s] for s in stems if terms[k].startswith(s))
+                term = terms[k]
+                if (term[:_HEAD] in heads or short) and term.startswith(stems):
+                    new[k] = next(self.prefixes[s] for s in stems if term.startswith(s))
         self._uni_cols = np.concatenate((self._uni_cols, new))
 
     def counts(self, batch, mask: np.ndarray | None = None) -> sparse.csr_matrix:
         """Articles × terms counts over the tokens selected by ``mask`` (all tokens when None); canonical (sorted
         columns, no duplicates), as the plain count of the terms gives them."""
         self._sync(batch.vocab)
-        ids, docs = batch.token_ids, batch.token_doc
-        if mask is not None:
-            ids, docs = ids[mask], docs[mask]
+        ids, docs = batch.masked_tokens(mask)
         table = self._table[0] if self._table is not None else _NO_TABLE
         shift = 64 - (len(table).bit_length() - 1)  # a home slot is the top bits of the hashed key
         indptr, indices, data = compiled(_count_loop)(
-            np.ascontiguousarray(ids, dtype=np.int64), np.ascontiguousarray(docs, dtype=np.int64), batch.n_docs,
-            len(self.terms), self._uni_cols, self._big_first, table, np.uint64(shift),
+            ids, docs, batch.n_docs,
+            len(self.terms), self._uni_cols, self._big_first, table, np.uint64(shift), self._filter,
+            np.uint64(64 - _filter_bits(self._filter)),
         )
         return sparse.csr_matrix((data, indices, indptr), shape=(batch.n_docs, len(self.terms)))
 
@@ -105,14 +112,17 @@ class NgramIndex:
 def warm_up() -> None:
     """Compile the counting loop (before worker processes are forked)."""
     none = np.zeros(0, dtype=np.int64)
-    compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64))
+    compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64), _NO_FILTER,
+                          np.uint64(58))
 
 
-def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table, shift):
+def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table, shift, key_filter, filter_shift):
     """CSR arrays (indptr, indices, data) of the term counts of each article's tokens ``ids`` (``docs``: their
     article, non-decreasing): a token counts for its unigram column (``uni_cols``, -1 for none), and a token and the
     next one of the same article for their bigram's column, looked up in the ``_hash_table`` (no table: empty
-    arrays; ``shift``: 64 minus the table's bits, as ``_slots`` hashes).
+    arrays; ``shift``: 64 minus the table's bits, as ``_slots`` hashes) when the ``_key_filter`` (``filter_shift``:
+    64 minus its bits) lets the key through: most adjacent pairs are no bigram of the list, and the filter, a
+    sixteenth of the table's size, tells so without a read in the table, which is too large to stay in the cache.
 
     Compiled (``toolkit._compiled``): one pass over the tokens, where numpy needs a dozen over the candidate pairs
     and a sort of all the hits. An article's columns come out sorted without a sort: each hit sets the column's
@@ -144,7 +154,11 @@ def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table, shift):
                 bits[c >> 6] |= one << np.uint64(c & 63)
             if size and k + 1 < j and t < n_first and big_first[t] and ids[k + 1] < _ID_LIMIT:
                 key = t * _ID_LIMIT + ids[k + 1]
-                slot = np.int64((np.uint64(key) * _GOLDEN_U) >> shift)
+                hashed = np.uint64(key) * _GOLDEN_U
+                bit = hashed >> filter_shift
+                if not (key_filter[np.int64(bit >> np.uint64(6))] >> (bit & np.uint64(63))) & one:
+                    continue
+                slot = np.int64(hashed >> shift)
                 while table[slot] != _EMPTY:
                     if table[slot] >> _ID_BITS == key:
                         c = table[slot] & column
@@ -196,6 +210,23 @@ def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
     return (mixed.view(np.uint64) >> np.uint64(64 - bits)).view(np.int64)
 
 
+_NO_FILTER = np.zeros(1, dtype=np.uint64)
+
+
+def _filter_bits(key_filter: np.ndarray) -> int:
+    return (len(key_filter) * 64).bit_length() - 1
+
+
+def _key_filter(keys: np.ndarray, n_slots: int) -> np.ndarray:
+    """A bit for each value of the top bits of the hashed keys (sixteen times as many values as ``n_slots``), set
+    for those of ``keys``: a key whose bit is not set is none of them."""
+    bits = max(6, (n_slots * 16).bit_length() - 1)
+    top = _slots(keys, bits).astype(np.uint64)
+    out = np.zeros(1 << (bits - 6), dtype=np.uint64)
+    np.bitwise_or.at(out, (top >> np.uint64(6)).astype(np.int64), np.uint64(1) << (top & np.uint64(63)))
+    return out
+
+
 def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, int]:
     """An open-addressing table (linear probing, at most a quarter full) of distinct non-negative keys below 2**42 with
     their columns (below 2**21), each slot ``key << 21 | column`` (-1: empty); and the longest probe sequence.
@@ -243,6 +274,6 @@ def cue_scores(lexicon, batch, mask: np.ndarray | None = None) -> np.ndarray:
         lexicon.__dict__["_ngram_index"] = NgramIndex(terms)
     counts = lexicon.__dict__["_ngram_index"].counts(batch, mask)
     W = lexicon.__dict__["_ngram_weights"]
-    n_tokens = np.bincount(batch.token_doc[mask] if mask is not None else batch.token_doc, minlength=batch.n_docs)
+    n_tokens = np.bincount(batch.masked_tokens(mask)[1], minlength=batch.n_docs)
     per_1k = 1000.0 / np.maximum(n_tokens.astype(float), 1.0)
     return np.asarray(counts @ W) * per_1k[:, None]
