@@ -117,6 +117,29 @@ def test_genre_family_equals_the_model_on_texts(corpus_texts):
     assert got["opinion_prob"][-2] == 0  # no words, no genre
 
 
+def test_tfidf_decision_equals_the_tfidf_matrix_times_the_coefficients_bit_for_bit(corpus_texts):
+    """The compiled pass gives what ``_tfidf`` and scipy's product give, to the last bit, for the frames and genre
+    models, in every scope (counts of 1 to hundreds, empty articles); run by Python, the same."""
+    from toolkit._compiled import compiled
+    from toolkit.detectors.linear import _tfidf
+    from toolkit.features._ngrams import _tfidf_decision_loop, tfidf_decision
+
+    batch = Batch(corpus_texts)
+    for model in (_families()["frames"]._models()[0], _families()["genre"]._models()[0]):
+        index, idf = NgramIndex(model._word_names()), model.idf_["word"]
+        coef_by_term = np.ascontiguousarray(model.coef_.T)
+        for scope in ("all", "quoted"):
+            counts = index.counts(batch, batch.mask(scope))
+            expected = np.asarray(_tfidf(counts, idf) @ model.coef_.T)
+            got = tfidf_decision(counts, idf, coef_by_term)
+            assert got.shape == expected.shape and np.array_equal(got, expected), scope
+            assert counts.data.max() > 20 and (np.diff(counts.indptr) == 0).any()
+        largest = int(counts.data.max())
+        args = (counts.indptr, counts.indices, counts.data, idf, 1.0 + np.log(np.arange(1, largest + 1.0)),
+                coef_by_term)
+        assert np.array_equal(_tfidf_decision_loop(*args), compiled(_tfidf_decision_loop)(*args))
+
+
 def test_a_model_that_reads_more_than_words_gets_the_texts(corpus_texts):
     from toolkit.features._ngrams import model_proba
 

@@ -114,6 +114,8 @@ def warm_up() -> None:
     none = np.zeros(0, dtype=np.int64)
     compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64), _NO_FILTER,
                           np.uint64(58))
+    compiled(_tfidf_decision_loop)(np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0), np.ones(1), np.zeros(0),
+                                   np.zeros((1, 1)))
 
 
 def _count_loop(ids, docs, n_docs, n_terms, uni_cols, big_first, table, shift, key_filter, filter_shift):
@@ -255,16 +257,50 @@ def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.
     (character n-grams, a length column, context or extra features) is given the texts instead: ``texts()``
     returns them.
     """
-    from toolkit.detectors.linear import _tfidf
-
     reads_more = (getattr(model, "n_extra_", 0) or getattr(model, "context_weight", 0)
                   or getattr(model, "length_weight", 0))
     if set(model.vocabularies_) != {"word"} or reads_more:
         return model.predict_proba(texts())
     if "_ngram_index" not in model.__dict__:  # kept on the model: built once
         model.__dict__["_ngram_index"] = NgramIndex(model._word_names())
-    X = _tfidf(model.__dict__["_ngram_index"].counts(batch, mask), model.idf_["word"])
-    return 1.0 / (1.0 + np.exp(-model.decision_from_features(X)))
+        model.__dict__["_coef_by_term"] = np.ascontiguousarray(model.coef_.T)
+    counts = model.__dict__["_ngram_index"].counts(batch, mask)
+    decision = tfidf_decision(counts, model.idf_["word"], model.__dict__["_coef_by_term"])
+    return 1.0 / (1.0 + np.exp(-(decision + model.intercept_)))
+
+
+def tfidf_decision(counts: sparse.csr_matrix, idf: np.ndarray, coef_by_term: np.ndarray) -> np.ndarray:
+    """``_tfidf(counts, idf) @ coef_by_term`` (terms × labels), the same numbers bit for bit, in one compiled pass
+    over the counts, without the TF-IDF matrix: each article's sublinear TF × IDF values, its norm, and its sums
+    in the order ``scipy.sparse`` adds them. The logarithms come from numpy (one per count value), as ``_tfidf``
+    takes them."""
+    largest = int(counts.data.max()) if counts.nnz else 0
+    sublinear = 1.0 + np.log(np.arange(largest + 1, dtype=np.float64)[1:])  # count k: sublinear[k - 1]
+    return compiled(_tfidf_decision_loop)(counts.indptr, counts.indices, counts.data, idf, sublinear, coef_by_term)
+
+
+def _tfidf_decision_loop(indptr, indices, data, idf, sublinear, coef_by_term):
+    """``tfidf_decision`` after its arrays are made: per article, the values ``sublinear[count - 1] * idf`` in
+    column order, the sum of their squares in that order (``np.bincount``'s), scaled by the reciprocal of its
+    square root (1 when it is 0), then added times each label's coefficient, term after term. Compiled."""
+    n_rows, n_labels = len(indptr) - 1, coef_by_term.shape[1]
+    out = np.zeros((n_rows, n_labels))
+    values = np.empty(len(data))
+    for i in range(n_rows):
+        a, b = indptr[i], indptr[i + 1]
+        squares = 0.0
+        for p in range(a, b):
+            v = sublinear[np.int64(data[p]) - 1] * idf[indices[p]]
+            values[p] = v
+            squares += v * v
+        norm = np.sqrt(squares)
+        scale = 1.0 / (norm if norm != 0.0 else 1.0)
+        for p in range(a, b):
+            v = values[p] * scale
+            c = indices[p]
+            for j in range(n_labels):
+                out[i, j] += v * coef_by_term[c, j]
+    return out
 
 
 def cue_scores(lexicon, batch, mask: np.ndarray | None = None) -> np.ndarray:
