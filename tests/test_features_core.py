@@ -446,6 +446,34 @@ def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):
         np.testing.assert_array_equal(got[1], which)
 
 
+def test_phrase_tables_asked_by_the_previous_batch_are_matched_together(corpus_sample):
+    """A batch matches the first phrase table asked for together with those the batch before it asked for, in one
+    pass: each table still gets exactly the matches of its own pass, by position then phrase."""
+    from toolkit._compiled import compiled
+    from toolkit.features import _batch
+
+    texts = list(corpus_sample["text"])
+    first = Batch(texts[:20])
+    tables = [[(first.vocab.ids(t.split()), {0: 1.0}) for t in terms] for terms in (
+        ["the united states", "of the", "said"], [], ["the", "in the", "the united"], ["no such phrase here"])]
+    for table in tables:
+        first._phrase_hits(table)
+    second = Batch(texts[20:])
+    second._phrase_hits(tables[2])
+    cache = second.__dict__["_phrase_hit_cache"]
+    assert all(id(table) in cache for table in tables)  # one pass matched all four
+    for table in tables:
+        pos, which = second._phrase_hits(table)
+        if table:
+            alone = compiled(_batch._phrase_loop)(second.token_ids, second.token_sentence,
+                                                  *_batch._phrase_arrays(table, len(second.vocab)))
+        else:
+            alone = (np.zeros(0), np.zeros(0))
+        np.testing.assert_array_equal(pos, alone[0])
+        np.testing.assert_array_equal(which, alone[1])
+    assert len(second._phrase_hits(tables[0])[0]) > 10 and len(second._phrase_hits(tables[2])[0]) > 10
+
+
 def test_token_hits_equal_gathering_every_row(corpus_sample):
     from toolkit.lexicons import load_lexicon
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import weakref
 from functools import cached_property
-from itertools import chain
+from itertools import chain, count
 
 import numpy as np
 import pandas as pd
@@ -160,6 +160,7 @@ class Batch:
     def __init__(self, texts, ids=None, vocab: Vocabulary | None = None, segmentations=None):
         self.texts = list(texts)
         self.ids = [str(i) for i in (ids if ids is not None else range(len(self.texts)))]
+        self.serial = next(_SERIALS)  # batches made one after another in a process are numbered in order
         if segmentations is not None:  # made already: ``Segmentation`` or ``Layout`` objects
             segmentations = list(segmentations)
             if all(isinstance(s, Segmentation) for s in segmentations):
@@ -501,15 +502,36 @@ class Batch:
 
     def _phrase_hits(self, phrases) -> tuple[np.ndarray, np.ndarray]:
         """Start positions and phrase indices of every match of a phrase table in the batch (cached per table), by
-        position then phrase: one compiled pass over the tokens (``_phrase_loop``)."""
+        position then phrase.
+
+        The families ask for a dozen tables per batch, most with a few phrases, and a pass over the tokens costs
+        about the same whatever the table. So the first table asked for that the batch has not matched is matched
+        together with every table the previous batch asked for (``_ASKED``), in one compiled pass over the tokens
+        (``_phrase_loop``) for all their phrases end to end; each table's matches are its share of them, in the
+        same order.
+        """
         cache = self.__dict__.setdefault("_phrase_hit_cache", {})
         entry = cache.get(id(phrases))
+        _asked(phrases, self)
         if entry is not None and entry[0] is phrases:  # the table is kept in the entry, so its id is not reused
             return entry[1], entry[2]
-        pos, which = compiled(_phrase_loop)(self.token_ids, self.token_sentence,
-                                            *_phrase_arrays(phrases, len(self.vocab)))
-        cache[id(phrases)] = (phrases, pos, which)
-        return pos, which
+        tables = [phrases] + [table for table in _tables_asked_before(self) if id(table) not in cache]
+        tables = [table for table in tables if table] + [table for table in tables if not table]
+        n_phrases = [len(table) for table in tables]
+        ends = np.cumsum(n_phrases)
+        joined = _joined_phrase_arrays([table for table in tables if table], len(self.vocab))
+        if joined is None:
+            pos = which = np.zeros(0, dtype=np.int64)
+        else:
+            pos, which = compiled(_phrase_loop)(self.token_ids, self.token_sentence, *joined)
+        for k, table in enumerate(tables):
+            if len(tables) == 1:
+                mine = (pos, which)
+            else:
+                keep = (which >= ends[k] - n_phrases[k]) & (which < ends[k])
+                mine = (pos[keep], which[keep] - (ends[k] - n_phrases[k]))
+            cache[id(table)] = (table, *mine)
+        return cache[id(phrases)][1], cache[id(phrases)][2]
 
     def lexicon_evidence(self, doc: int, lexicon: Lexicon, category: str | None = None, scope: str = "all"):
         """The tokens of one article that matched a lexicon (or one of its categories), with their sentences."""
@@ -623,6 +645,44 @@ def warm_up() -> None:
     batch = Batch(["Warm up."], vocab=Vocabulary())  # a vocabulary of its own: the process's is untouched
     batch.lexicon_counts(lexicon)
     batch.lexicon_counts(fractional)
+
+
+_SERIALS = count()
+_ASKED: dict[int, tuple] = {}  # id(table) → (table, its vocabulary, serial of the last batch that asked for it)
+
+
+def _asked(phrases, batch: Batch) -> None:
+    """Note that ``batch`` asked for the matches of a phrase table."""
+    _ASKED[id(phrases)] = (phrases, weakref.ref(batch.vocab), batch.serial)  # the table is kept: its id is not reused
+    if len(_ASKED) > 256:  # tables nobody asked for lately (a vocabulary replaced, lexicons gone)
+        for key in [key for key, (_, _, serial) in _ASKED.items() if serial < batch.serial - 1]:
+            del _ASKED[key]
+
+
+def _tables_asked_before(batch: Batch) -> list:
+    """The phrase tables of ``batch``'s vocabulary asked for by the batch made just before it, or by it."""
+    return [table for table, vocab, serial in list(_ASKED.values())
+            if serial >= batch.serial - 1 and vocab() is batch.vocab]
+
+
+_JOINED_PHRASE_ARRAYS: dict = {}
+
+
+def _joined_phrase_arrays(tables: list, n_types: int):
+    """``_phrase_arrays`` of the phrases of ``tables`` end to end (None when there are none); kept for the last
+    tables joined, which the next batch joins again."""
+    if not tables:
+        return None
+    key = tuple(id(table) for table in tables)
+    held = _JOINED_PHRASE_ARRAYS.get(key)
+    if held is None or any(a is not b for a, b in zip(held[0], tables)):
+        _JOINED_PHRASE_ARRAYS.clear()
+        held = (tables, _phrase_arrays([phrase for table in tables for phrase in table], n_types)[1:])
+        _JOINED_PHRASE_ARRAYS[key] = held
+    flat, ptr, by_first, first_of = held[1]
+    is_first = np.zeros(n_types, dtype=bool)
+    is_first[first_of] = True
+    return is_first, flat, ptr, by_first, first_of
 
 
 def _phrase_arrays(phrases, n_types: int) -> tuple[np.ndarray, ...]:
