@@ -401,6 +401,30 @@ def test_lexicons_counted_together_give_what_each_gives_alone(corpus_sample, lex
             assert len(batch._phrase_hits(phrases)[0]) > 0, lexicon.name
 
 
+def test_lexicons_asked_by_the_previous_batch_are_counted_together_and_kept(corpus_sample, lexicons_available):
+    """The first lexicon a batch asks for is counted together with those the batch before asked for (same scope and
+    negation); each is then served from what was kept, as a copy, with the numbers it gets alone."""
+    from toolkit.lexicons import load_lexicon
+
+    texts = list(corpus_sample["text"])
+    lexicons = [load_lexicon(name) for name in ("mfd2", "emfd", "hedges")]
+    first = Batch(texts[:20])
+    for lexicon in lexicons:
+        first.lexicon_counts(lexicon, "authorial")
+    second = Batch(texts[20:])
+    got = second.lexicon_counts(lexicons[2], "authorial")
+    kept = second.__dict__["_lexicon_count_cache"]
+    assert {(id(lexicon), ("authorial", None)) for lexicon in lexicons} <= set(kept)  # one call counted all three
+    alone = second.lexicon_counts_many(lexicons, "authorial")
+    for lexicon, expected in zip(lexicons, alone):
+        counts = second.lexicon_counts(lexicon, "authorial")
+        assert np.array_equal(counts, expected) and counts.sum() > 0, lexicon.name
+        counts[:] = -1  # a copy: what is kept does not change
+        assert np.array_equal(second.lexicon_counts(lexicon, "authorial"), expected)
+    assert np.array_equal(got, alone[2])
+    assert (id(lexicons[0]), ("quoted", None)) not in kept  # another scope is counted when asked for
+
+
 def _plain_phrase_sums(batch, phrases, n_categories, mask):
     """Articles × categories: the weights of the phrase matches that start in ``mask``, phrase by phrase."""
     pos, which = batch._phrase_hits(phrases)

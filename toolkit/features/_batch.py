@@ -411,8 +411,26 @@ class Batch:
         """Articles × categories: summed weights of lexicon matches (words, prefixes and phrases).
 
         ``negated=True`` counts only negated matches, ``False`` only the others, ``None`` all of them.
+
+        The families ask for a dozen lexicons per scope, one after another. The first lexicon asked for that the
+        batch has not counted is counted together with those the batch before it asked for (``lexicon_counts_many``:
+        one pass for all of them), and their counts are kept for when they are asked for.
         """
-        return self.lexicon_counts_many([lexicon], scope, negated)[0]
+        key = (scope, negated)
+        asked = _LEXICONS_ASKED.setdefault(key, {})
+        asked[id(lexicon)] = (lexicon, self.serial)  # the lexicon is kept: its id is not reused
+        if len(asked) > 64:  # lexicons nobody asked for lately
+            for old in [k for k, (_, serial) in asked.items() if serial < self.serial - 1]:
+                del asked[old]
+        cache = self.__dict__.setdefault("_lexicon_count_cache", {})
+        held = cache.get((id(lexicon), key))
+        if held is None or held[0] is not lexicon:
+            group = [lexicon] + [other for other, serial in list(asked.values())
+                                 if serial >= self.serial - 1 and other is not lexicon and (id(other), key) not in cache]
+            for other, counts in zip(group, self.lexicon_counts_many(group, scope, negated)):
+                cache[(id(other), key)] = (other, counts)
+            held = cache[(id(lexicon), key)]
+        return held[1].copy()
 
     def lexicon_counts_many(self, lexicons, scope: str = "all", negated: bool | None = None) -> list[np.ndarray]:
         """``lexicon_counts`` of each of ``lexicons``, the same numbers bit for bit, from one pass over the scope's
@@ -648,6 +666,7 @@ def warm_up() -> None:
 
 
 _SERIALS = count()
+_LEXICONS_ASKED: dict[tuple, dict] = {}  # (scope, negated) → id(lexicon) → (lexicon, serial of the last batch to ask)
 _ASKED: dict[int, tuple] = {}  # id(table) → (table, its vocabulary, serial of the last batch that asked for it)
 
 

@@ -110,7 +110,14 @@ def lexicon_checksums() -> list[str]:
 def compute(batch: Batch, scope: str) -> dict:
     lex = _lexicon()
     counts = batch.lexicon_counts(lex, scope)
-    return {feature_name(c): batch.per_1k(counts[:, lex.category_index(c)], scope) for c in categories()}
+    cats = tuple(categories())
+    columns = _COLUMNS.get((lex.sha256, cats))
+    if columns is None:  # a feature's name reads all the lexicon's categories: named once, not per batch and scope
+        columns = _COLUMNS[(lex.sha256, cats)] = [(feature_name(c), lex.category_index(c)) for c in cats]
+    return {name: batch.per_1k(counts[:, j], scope) for name, j in columns}
+
+
+_COLUMNS: dict = {}  # (lexicon checksum, categories) → (feature name, column) of each category
 
 
 def explain(batch: Batch, doc: int, feature: str, scope: str) -> pd.DataFrame:
