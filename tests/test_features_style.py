@@ -94,22 +94,31 @@ def test_questions_exclamations_and_all_caps():
 
 def test_words_in_capitals_are_those_a_scan_of_the_whole_text_finds(installed_corpus, seed_text):
     from toolkit.features import Batch
-    from toolkit.features.lexical import _ALLCAPS_RE, _WORDISH_RE, upper_tokens
+    from toolkit.features.lexical import _ALLCAPS_RE, _WORDISH_RE, allcaps_tokens, style_lexicon, upper_tokens
+    from toolkit.features._wordstats import easy_words
 
     texts = installed_corpus("allsides-abp")["text"].iloc[:300].tolist() + [
         seed_text, "", "US", "NATO's WAR-TIME O'BRIEN said NO-ONE", "ÉTATS UNIS and the USA", "the US’s BIG- deal",
-        "ABC_DEF X1Y ZZ'S ZZ's \ud800AB", "A", "HELLO-World WORLD-hello ÀB BÀ", "...", "IT'S OK. 'TIS FINE"]
+        "ABC_DEF X1Y ZZ'S ZZ's \ud800AB", "A", "HELLO-World WORLD-hello ÀB BÀ", "...", "IT'S OK. 'TIS FINE",
+        "NEVER, EVER: \"WAR\" (NOT) ÉWAR WARÉ"]
     batch = Batch(texts)
     got = upper_tokens(batch)
     expected = np.zeros(len(got), dtype=bool)
+    emphasis = np.zeros(len(got), dtype=bool)
+    acronyms, easy = set(style_lexicon().terms("acronyms")), easy_words()
     for d, lay in enumerate(batch.layouts):  # every match of the pattern in the text that is exactly a token
         for m in _ALLCAPS_RE.finditer(lay.text):
             if m.start() and _WORDISH_RE.match(lay.text, m.start() - 1):
                 continue
             k = np.flatnonzero((lay.token_start == m.start()) & (lay.token_end == m.end()))
             expected[batch.doc_ptr[d] + k] = True
-    assert expected.sum() > 1000
+            word = m.group().lower().replace("’", "'")
+            n_letters = len(word) - word.count("'") - word.count("-")
+            acronym = word in acronyms or n_letters < 2 or (n_letters < 4 and word not in easy)
+            emphasis[batch.doc_ptr[d] + k] = not acronym
+    assert expected.sum() > 1000 and 50 < emphasis.sum() < expected.sum()
     assert np.array_equal(got, expected)
+    assert np.array_equal(allcaps_tokens(batch), emphasis)
 
 
 def test_superlatives_pattern_skips_non_superlatives():

@@ -150,28 +150,69 @@ def _upper_scan(batch: Batch) -> None:
     at = bases[batch.token_doc]
     first, last = codes[starts + at], codes[ends - 1 + at]
     candidates = np.flatnonzero((ends - starts >= 2) & (first >= 65) & (first <= 90) & (last >= 65) & (last <= 90))
-    acronyms = set(style_lexicon().terms("acronyms"))
-    easy = easy_words()
-    emphasis: dict[str, bool] = {}  # by the capitals as written
-    hits, hit_emphasis = [], []
-    for p, d, s, e in zip(candidates.tolist(), batch.token_doc[candidates].tolist(), starts[candidates].tolist(),
-                          ends[candidates].tolist()):
-        text = texts[d]
+    # Most candidates are plain: A to Z only, after and before an ASCII character that is no word character, or the
+    # text's start or end. The pattern matches such a token exactly (it can go no further), so only the others are
+    # tried with it.
+    if not len(candidates):
+        return
+    _acronyms()  # (forgets the words judged before when the acronym list changed)
+    c_start, c_end, c_doc = starts[candidates], ends[candidates], batch.token_doc[candidates]
+    c_at = at[candidates]
+    lengths = c_end - c_start
+    inside = np.repeat(c_start + c_at - np.cumsum(lengths) + lengths, lengths) + np.arange(int(lengths.sum()))
+    letters_only = np.add.reduceat((codes[inside] >= 65) & (codes[inside] <= 90), np.cumsum(lengths) - lengths)
+    text_len = np.fromiter((len(t) for t in texts), dtype=np.int64, count=len(texts))[c_doc]
+    before = codes[np.maximum(c_start + c_at - 1, 0)]
+    after = codes[np.minimum(c_end + c_at, len(codes) - 1)]
+    plain = ((letters_only == lengths) & ((c_start == 0) | ((before < 128) & ~_ASCII_WORDISH[np.minimum(before, 127)]))
+             & ((c_end == text_len) | ((after < 128) & ~_ASCII_WORDISH[np.minimum(after, 127)])))
+    is_hit = plain.copy()
+    flags = np.zeros(len(candidates), dtype=bool)
+    terms = batch.vocab.terms
+    for k, t in zip(np.flatnonzero(plain).tolist(), batch.token_ids[candidates[plain]].tolist()):
+        flags[k] = _emphasis(terms[t].upper())
+    for k in np.flatnonzero(~plain).tolist():
+        text, s, e = texts[c_doc[k]], int(c_start[k]), int(c_end[k])
         m = _ALLCAPS_RE.match(text, s)
         if m is None or m.end() != e or (s and _WORDISH_RE.match(text, s - 1)):
             continue
-        written = m.group()
-        flag = emphasis.get(written)
-        if flag is None:
-            word = written.lower().replace("’", "'")
-            n_letters = len(word) - word.count("'") - word.count("-")  # the match holds only A-Z ' ’ -
-            flag = emphasis[written] = not (word in acronyms or n_letters < 2 or (n_letters < 4 and word not in easy))
-        hits.append(p)
-        hit_emphasis.append(flag)
+        is_hit[k] = True
+        flags[k] = _emphasis(m.group())
+    hits = candidates[is_hit]
     upper[hits] = True
-    out[hits] = hit_emphasis
-    cache["upper_at"] = np.asarray(hits, dtype=np.int64)
-    cache["allcaps_at"] = cache["upper_at"][np.asarray(hit_emphasis, dtype=bool)]
+    out[hits] = flags[is_hit]
+    cache["upper_at"] = hits.astype(np.int64)
+    cache["allcaps_at"] = hits[flags[is_hit]].astype(np.int64)
+
+
+_ASCII_WORDISH = np.array([chr(c).isalnum() or chr(c) in "_'-" for c in range(128)])
+_EMPHASIS: dict[str, bool] = {}
+
+
+def _emphasis(written: str) -> bool:
+    """Whether a word written in capitals is so for emphasis, not an acronym (see the module docstring); kept."""
+    flag = _EMPHASIS.get(written)
+    if flag is None:
+        if len(_EMPHASIS) > 100_000:
+            _EMPHASIS.clear()
+        word = written.lower().replace("’", "'")
+        n_letters = len(word) - word.count("'") - word.count("-")  # the match holds only A-Z ' ’ -
+        flag = _EMPHASIS[written] = not (word in _acronyms() or n_letters < 2
+                                         or (n_letters < 4 and word not in easy_words()))
+    return flag
+
+
+def _acronyms() -> frozenset:
+    """The acronyms of the style lexicon in use."""
+    lexicon = style_lexicon()
+    held = _ACRONYMS.get("held")
+    if held is None or held[0] is not lexicon:
+        held = _ACRONYMS["held"] = (lexicon, frozenset(lexicon.terms("acronyms")))
+        _EMPHASIS.clear()
+    return held[1]
+
+
+_ACRONYMS: dict = {}
 
 
 def _us_caps(batch: Batch) -> np.ndarray:
