@@ -465,9 +465,20 @@ def test_phrase_hits_equal_trying_every_phrase_at_every_token(corpus_sample):
     assert list(zip(pos.tolist(), which.tolist())) == expected
     assert len(expected) > 100 and {j for _, j in expected} >= {0, 1, 2, 4, 6, 7, 9, 10}
     args = (batch.token_ids, batch.token_sentence, *_batch._phrase_arrays(phrases, len(batch.vocab)))
-    for got in (_batch._phrase_loop(*args), compiled(_batch._phrase_loop)(*args)):
+    for loop in (_batch._phrase_loop, compiled(_batch._phrase_loop)):
+        got = _batch.find_phrases(loop, args[0], args[1], args[2:])
         np.testing.assert_array_equal(got[0], pos)
         np.testing.assert_array_equal(got[1], which)
+    # More matches than tokens (the output arrays run out of room): the pass runs again with room for them all.
+    many = Batch(["the the the. The"] * 3)
+    table = [(many.vocab.ids(["the"]), {0: 1.0})] * 12 + [(many.vocab.ids(["the", "the"]), {0: 1.0})] * 9
+    pos, which = _batch.find_phrases(compiled(_batch._phrase_loop), many.token_ids, many.token_sentence,
+                                     _batch._phrase_arrays(table, len(many.vocab)))
+    in_sentence = [p for p in range(len(many.token_ids) - 1) if many.token_sentence[p] == many.token_sentence[p + 1]]
+    expected = sorted([(p, j) for p in range(len(many.token_ids)) for j in range(12)]
+                      + [(p, j) for p in in_sentence for j in range(12, 21)])
+    assert list(zip(pos.tolist(), which.tolist())) == expected
+    assert len(expected) == 3 * (4 * 12 + 2 * 9) > len(many.token_ids) + 16
 
 
 def test_phrase_tables_asked_by_the_previous_batch_are_matched_together(corpus_sample):
@@ -489,8 +500,8 @@ def test_phrase_tables_asked_by_the_previous_batch_are_matched_together(corpus_s
     for table in tables:
         pos, which = second._phrase_hits(table)
         if table:
-            alone = compiled(_batch._phrase_loop)(second.token_ids, second.token_sentence,
-                                                  *_batch._phrase_arrays(table, len(second.vocab)))
+            alone = _batch.find_phrases(compiled(_batch._phrase_loop), second.token_ids, second.token_sentence,
+                                        _batch._phrase_arrays(table, len(second.vocab)))
         else:
             alone = (np.zeros(0), np.zeros(0))
         np.testing.assert_array_equal(pos, alone[0])

@@ -410,3 +410,33 @@ def test_property_compiled_words_equal_the_numpy_rules(text):
     args = (codes, kind, _LOWER, _NOT_FOLDED if folded is None else folded)
     for a, b in zip(_word_loop(*args), compiled(_word_loop)(*args)):
         np.testing.assert_array_equal(a, b)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "B", " ", "\n", "\r", "\r\n", "\u00a0", "\u2003", "\x1c", "\t", "“",
+                                          "”", "\"", "‘", "«", "»", "„", "date 2020-12-16\n", "title: x\n", "\ud83d"]),
+                         max_size=14).map("".join), min_size=1, max_size=4))
+def test_property_lines_and_marks_of_joined_texts_equal_those_of_each_text(texts):
+    """The compiled pass over the texts of a ``layouts`` pass finds each text's paragraphs as ``_paragraphs`` does
+    (header lines skipped, Unicode white space stripped, line feeds and carriage returns), and the numpy search its
+    quotation marks as ``_quote_openers`` and ``_offsets`` do; the loop run by Python agrees."""
+    from itertools import accumulate
+
+    from toolkit._compiled import compiled
+    from toolkit.segment import (_CHAR_FLAGS, _DOUBLE_CLOSERS, _QUOTE_MARK_KIND, _boilerplate_header_spans,
+                                 _char_kinds, _code_points, _line_loop, _lines_and_marks, _offsets, _paragraphs,
+                                 _quote_openers)
+
+    codes = _code_points(" ".join(texts))
+    _char_kinds(codes)
+    bases = list(accumulate((len(t) + 1 for t in texts[:-1]), initial=0))
+    boilers = [_boilerplate_header_spans(t) for t in texts]
+    skip = [b[-1].end if b else 0 for b in boilers]
+    got = _lines_and_marks(codes, bases, [len(t) for t in texts], skip)
+    for text, boiler, (paragraphs, openers, closers) in zip(texts, boilers, got):
+        assert paragraphs == _paragraphs(text, boiler, False)[0]
+        assert openers == _quote_openers(text) and closers == _offsets(text, _DOUBLE_CLOSERS, 0, len(text))
+    args = (codes, _CHAR_FLAGS, _QUOTE_MARK_KIND, np.array(bases, dtype=np.int64),
+            np.array([len(t) for t in texts], dtype=np.int64), np.array(skip, dtype=np.int64))
+    for a, b in zip(_line_loop(*args), compiled(_line_loop)(*args)):
+        np.testing.assert_array_equal(a, b)

@@ -504,11 +504,20 @@ def group_spans(texts, max_chars: int, max_texts: int | None = None, joiner: int
 
 
 def _layouts(texts: list[str]) -> list[Layout]:
+    # The code points of the texts joined by spaces, read once: the lines and quotation marks of every text are
+    # found in them (one compiled pass, one numpy call), then the tokens and sentences (``_assign``).
+    joined = " ".join(texts)
+    bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    codes = _code_points(joined)
+    kind = _char_kinds(codes)
+    boilers = [_boilerplate_header_spans(text) for text in texts]
+    found = _lines_and_marks(codes, bases, [len(text) for text in texts], [b[-1].end if b else 0 for b in boilers])
     parts = []
-    for text in texts:
-        paragraphs, _, para_voices, _, marked = _structure(text, find_headings=False)  # no kinds needed
+    for text, boiler, (paragraphs, openers, closers) in zip(texts, boilers, found):
+        _, _, para_voices, _, marked = _structure(text, find_headings=False, found=(boiler, paragraphs, openers,
+                                                                                     closers))
         parts.append((paragraphs, para_voices, _flatten(marked)))
-    out = _assign(texts, parts)
+    out = _assign(texts, parts, (joined, bases, codes, kind))
     for lay, (_, _, flat) in zip(out, parts):
         quotes = [v for v in flat if v[2] == "quoted"]
         lay.n_quotations = len(quotes)
@@ -529,18 +538,25 @@ def _voice_tuple(start: int, end: int, voice: str, speaker=None, attribution=Non
     return (start, end, voice, speaker, attribution, handle, author, date)
 
 
-def _structure(text: str, find_headings: bool = True):
+def _structure(text: str, find_headings: bool = True, found: tuple | None = None):
     """The structure of an article: paragraphs (start, end), the indices of the headings among them (only with
     ``find_headings``), each paragraph's voice, the (handle, author, date) of paragraphs that are social posts by
-    index, and the marked voice spans (boilerplate, social, quoted; as voice tuples)."""
-    boiler = _boilerplate_header_spans(text)
-    paragraphs, headings = _paragraphs(text, boiler, find_headings)
+    index, and the marked voice spans (boilerplate, social, quoted; as voice tuples).
+
+    ``found``: the header spans, paragraphs, quotation openers and closers, when they were found already (for many
+    texts at once, ``_lines_and_marks``; not with ``find_headings``)."""
+    if found is None:
+        boiler = _boilerplate_header_spans(text)
+        paragraphs, headings = _paragraphs(text, boiler, find_headings)
+        openers = _quote_openers(text)
+        closers = _offsets(text, _DOUBLE_CLOSERS, 0, len(text)) if openers else []
+    else:
+        boiler, paragraphs, openers, closers = found
+        headings = set()
     marked = [_voice_tuple(b.start, b.end, b.voice) for b in boiler]
     para_voices: list[str] = []
     posts: dict[int, tuple] = {}
     last_speaker: str | None = None
-    openers = _quote_openers(text)
-    closers = _offsets(text, _DOUBLE_CLOSERS, 0, len(text)) if openers else []
     # Most articles have no social-media marks at all: their paragraphs are not copied to be searched for them.
     social_marks = "#" in text or "t.co/" in text or "pic.twitter.com/" in text or "(@" in text
 
@@ -576,7 +592,7 @@ def _structure(text: str, find_headings: bool = True):
     return paragraphs, headings, para_voices, posts, marked
 
 
-def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
+def _assign(texts: list[str], parts: list[tuple], read: tuple | None = None) -> list[Layout]:
     """Tokens with their sentence, paragraph and voice, and each sentence's voice, of one or more texts.
 
     ``parts`` holds, for each text, its paragraphs, their voices and the marked voice tuples as ``_flatten`` gives
@@ -584,10 +600,14 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
     joiner joins and no sentence ends across a space), and the arrays are computed once for all of them, then cut per
     text: a numpy call costs microseconds whatever its size, and a text needs a few dozen.
     """
-    joined = " ".join(texts)
-    bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
-    codes = text_codes = _code_points(joined)
-    kind = _char_kinds(codes)
+    if read is None:
+        joined = " ".join(texts)
+        bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
+        codes = _code_points(joined)
+        kind = _char_kinds(codes)
+    else:  # (``joined``, ``bases``, ``codes``, ``kind``) as computed above, by ``_layouts``
+        joined, bases, codes, kind = read
+    text_codes = codes
     # Sentences, as offsets in the joined texts (``sentence_at``) and in each text's own.
     sentence_at, sentence_end, sentence_para, sentence_ptr = _sentences_of(codes, bases, [part[0] for part in parts])
     n_sentences = np.diff(sentence_ptr)
@@ -657,6 +677,79 @@ def _assign(texts: list[str], parts: list[tuple]) -> list[Layout]:
                           token_paragraph[a:b], sentence_start[c:d], sentence_end[c:d], sentence_voice[c:d],
                           word_codes=words[base : base + len(text)], codes=text_codes[base : base + len(text)]))
     return out
+
+
+def _lines_and_marks(codes: np.ndarray, bases: list[int], lengths: list[int], skip_to: list[int]) -> list[tuple]:
+    """For each text of the joined ``codes`` (text ``i`` is ``lengths[i]`` characters from ``bases[i]``; the
+    character tables filled by ``_char_kinds``): its paragraphs as ``_paragraphs`` finds them after its header ends
+    (``skip_to[i]``), and the sorted offsets of its quotation openers and of its double closing marks (as
+    ``_quote_openers`` and ``_offsets`` find them). One compiled pass (``_line_loop``) for all the texts."""
+    found = compiled(_line_loop)(codes, _CHAR_FLAGS, _QUOTE_MARK_KIND, np.asarray(bases, dtype=np.int64),
+                                 np.asarray(lengths, dtype=np.int64), np.asarray(skip_to, dtype=np.int64))
+    starts, ends, line_ptr, opens, open_ptr, closes, close_ptr = (a.tolist() for a in found)
+    return [(list(zip(starts[line_ptr[i] : line_ptr[i + 1]], ends[line_ptr[i] : line_ptr[i + 1]])),
+             opens[open_ptr[i] : open_ptr[i + 1]], closes[close_ptr[i] : close_ptr[i + 1]]) for i in range(len(bases))]
+
+
+_OPENS, _CLOSES = 1, 2
+_QUOTE_MARK_KIND = np.zeros(0x2020, dtype=np.uint8)  # by code point: opens a quotation (1), closes one (2)
+for _mark in "“«„\"‘":
+    _QUOTE_MARK_KIND[ord(_mark)] |= _OPENS
+for _mark in "”»\"":
+    _QUOTE_MARK_KIND[ord(_mark)] |= _CLOSES
+
+
+def _line_loop(codes, flags, mark_kind, bases, lengths, skip_to):
+    """``_lines_and_marks`` in one pass over the texts' characters: the lines of each text (ending at a line feed or
+    carriage return) after ``skip_to``, without the white space (``flags`` & ``_SPACE``) at their ends, those left
+    not empty, as starts and ends; and the offsets of the quotation marks that open and that close (``mark_kind``);
+    all in each text's own offsets, text ``i``'s from ``ptr[i]`` to ``ptr[i + 1]`` of each. Compiled."""
+    n_texts = len(bases)
+    total = 0
+    for i in range(n_texts):
+        total += lengths[i] + 1
+    out_start = np.empty(total // 2 + 1, np.int64)  # a line holds a character and ends with a break
+    out_end = np.empty(total // 2 + 1, np.int64)
+    # As many marks as characters at most: arrays that never grow (an array reassigned inside the loop would cost
+    # its reference count at every character).
+    opens = np.empty(total, np.int64)
+    closes = np.empty(total, np.int64)
+    line_ptr = np.zeros(n_texts + 1, np.int64)
+    open_ptr = np.zeros(n_texts + 1, np.int64)
+    close_ptr = np.zeros(n_texts + 1, np.int64)
+    n = n_open = n_close = 0
+    n_kinds = len(mark_kind)
+    for i in range(n_texts):
+        base, length, skip = bases[i], lengths[i], skip_to[i]
+        pos = 0
+        while pos <= length:
+            end = pos
+            while end < length:
+                c = codes[base + end]
+                if c == 10 or c == 13:
+                    break
+                if c < n_kinds and mark_kind[c]:
+                    if mark_kind[c] & _OPENS:
+                        opens[n_open] = end
+                        n_open += 1
+                    if mark_kind[c] & _CLOSES:
+                        closes[n_close] = end
+                        n_close += 1
+                end += 1
+            if end > skip:
+                a = pos if pos > skip else skip
+                while a < end and flags[codes[base + a]] & _SPACE:
+                    a += 1
+                if a < end:
+                    b = end
+                    while flags[codes[base + b - 1]] & _SPACE:
+                        b -= 1
+                    out_start[n], out_end[n] = a, b
+                    n += 1
+            pos = end + 1
+        line_ptr[i + 1], open_ptr[i + 1], close_ptr[i + 1] = n, n_open, n_close
+    return (out_start[:n].copy(), out_end[:n].copy(), line_ptr, opens[:n_open].copy(), open_ptr,
+            closes[:n_close].copy(), close_ptr)
 
 
 def _boilerplate_header_spans(text: str) -> list[Span]:

@@ -425,8 +425,8 @@ class Batch:
         cache = self.__dict__.setdefault("_lexicon_count_cache", {})
         held = cache.get((id(lexicon), key))
         if held is None or held[0] is not lexicon:
-            group = [lexicon] + [other for other, serial in list(asked.values())
-                                 if serial >= self.serial - 1 and other is not lexicon and (id(other), key) not in cache]
+            group = [lexicon] + [other for other, serial in list(asked.values()) if serial >= self.serial - 1
+                                 and other is not lexicon and (id(other), key) not in cache]
             for other, counts in zip(group, self.lexicon_counts_many(group, scope, negated)):
                 cache[(id(other), key)] = (other, counts)
             held = cache[(id(lexicon), key)]
@@ -541,7 +541,7 @@ class Batch:
         if joined is None:
             pos = which = np.zeros(0, dtype=np.int64)
         else:
-            pos, which = compiled(_phrase_loop)(self.token_ids, self.token_sentence, *joined)
+            pos, which = find_phrases(compiled(_phrase_loop), self.token_ids, self.token_sentence, joined)
         for k, table in enumerate(tables):
             if len(tables) == 1:
                 mine = (pos, which)
@@ -666,7 +666,8 @@ def warm_up() -> None:
 
 
 _SERIALS = count()
-_LEXICONS_ASKED: dict[tuple, dict] = {}  # (scope, negated) → id(lexicon) → (lexicon, serial of the last batch to ask)
+# (scope, negated) → id(lexicon) → (lexicon, serial of the last batch that asked for it)
+_LEXICONS_ASKED: dict[tuple, dict] = {}
 _ASKED: dict[int, tuple] = {}  # id(table) → (table, its vocabulary, serial of the last batch that asked for it)
 
 
@@ -718,13 +719,27 @@ def _phrase_arrays(phrases, n_types: int) -> tuple[np.ndarray, ...]:
     return is_first, flat, ptr, by_first, flat[ptr[by_first]]
 
 
-def _phrase_loop(ids, sentence, is_first, flat, ptr, by_first, first_of):
-    """(start positions, phrase indices) of the matches of the phrases ``flat[ptr[j]:ptr[j + 1]]`` (token ids) in the
-    tokens ``ids`` within one sentence, by position, then phrase. ``is_first`` flags the ids that begin a phrase;
-    ``by_first`` lists the phrases sorted by first id, then index, and ``first_of`` their first ids. Compiled."""
+def find_phrases(loop, ids: np.ndarray, sentence: np.ndarray, arrays: tuple) -> tuple[np.ndarray, np.ndarray]:
+    """(start positions, phrase indices) of the matches of a phrase table (``_phrase_arrays``) in the tokens ``ids``
+    within one sentence, by position, then phrase, through ``loop`` (``_phrase_loop``, compiled or not). The output
+    arrays are made as long as the tokens; in the rare case of more matches, the pass runs again with room for them
+    (output arrays that grow inside the loop would cost their reference count at every token)."""
+    room = len(ids) + 16
+    while True:
+        out_pos, out_which = np.empty(room, np.int64), np.empty(room, np.int64)
+        n_out = loop(ids, sentence, *arrays, out_pos, out_which)
+        if n_out <= room:
+            return out_pos[:n_out].copy(), out_which[:n_out].copy()
+        room = n_out
+
+
+def _phrase_loop(ids, sentence, is_first, flat, ptr, by_first, first_of, out_pos, out_which):
+    """The matches of the phrases ``flat[ptr[j]:ptr[j + 1]]`` (token ids) in the tokens ``ids`` within one sentence,
+    by position, then phrase, written to ``out_pos`` and ``out_which`` while they have room; returns how many there
+    are. ``is_first`` flags the ids that begin a phrase; ``by_first`` lists the phrases sorted by first id, then
+    index, and ``first_of`` their first ids. Compiled (``find_phrases`` runs it)."""
     n = len(ids)
-    out_pos = np.empty(16, np.int64)
-    out_which = np.empty(16, np.int64)
+    room = len(out_pos)
     n_out = 0
     for p in range(n):
         t = ids[p]
@@ -749,10 +764,8 @@ def _phrase_loop(ids, sentence, is_first, flat, ptr, by_first, first_of):
                 i += 1
             if i < k:
                 continue
-            if n_out == len(out_pos):
-                out_pos = np.concatenate((out_pos, np.empty(n_out, np.int64)))
-                out_which = np.concatenate((out_which, np.empty(n_out, np.int64)))
-            out_pos[n_out] = p
-            out_which[n_out] = j
+            if n_out < room:
+                out_pos[n_out] = p
+                out_which[n_out] = j
             n_out += 1
-    return out_pos[:n_out].copy(), out_which[:n_out].copy()
+    return n_out
