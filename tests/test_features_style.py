@@ -246,6 +246,13 @@ def test_syllables_of_many_words_equal_word_by_word_counts(installed_corpus):
 
     assert ws.syllables_of(words).tolist() == [by_hand(w) for w in words]
     assert sum(w not in cmu for w in words) > 1000
+    assert sum("-" in w and w in cmu for w in words) > 0  # (a hyphenated word the dictionary knows: counted by parts)
+    # The vocabulary's superlatives, found among the words that can be one, are the word-by-word answers.
+    table = ws.TypeTable.__new__(ws.TypeTable)
+    table._superlatives = table._not_superlatives = None
+    expected = [table.is_superlative(w) for w in words + ["largest", "best", "interest"]]
+    assert table._superlatives_among(words + ["largest", "best", "interest"]).tolist() == expected
+    assert expected[-3:] == [True, True, False] and sum(expected) > 10
     assert ws.syllables("anti-terror") == cmu["anti"] + cmu["terror"]
     pointed = [f".{w}." for w in words[:500]]
     codes = np.array([ord(c) for c in "".join(pointed)], dtype=np.int64)

@@ -79,9 +79,13 @@ def syllables_of(words: list[str]) -> np.ndarray:
     (``hyphenation_points_of``); a part without letters ("2020", "7.5") has no hyphenation point (pyphen's patterns
     are made of letters)."""
     cmu = cmu_syllables()
-    totals = np.zeros(len(words), dtype=np.int64)
+    # Most words are one part the CMU dictionary knows: looked up all at once, the others one by one.
+    found = list(map(cmu.get, words))
+    totals = np.fromiter((0 if n is None else n for n in found), dtype=np.int64, count=len(words))
     unknown, owner = [], []
-    for i, word in enumerate(words):
+    for i in [i for i, n in enumerate(found) if n is None or "-" in words[i]]:
+        word = words[i]
+        totals[i] = 0
         for part in word.split("-") if "-" in word else (word,):
             if not part:
                 continue
@@ -257,6 +261,15 @@ class TypeTable:
             self._not_superlatives = frozenset(style.terms("not_superlatives"))
         return self._superlatives, self._not_superlatives
 
+    def _superlatives_among(self, terms: list[str]) -> np.ndarray:
+        """``is_superlative`` of each term; only listed words and words ending in "est" are looked at."""
+        listed, _ = self._superlative_lists()
+        out = np.zeros(len(terms), dtype=bool)
+        for i, word in enumerate(terms):
+            if word[-3:] == "est" or word in listed:
+                out[i] = self.is_superlative(word)
+        return out
+
     def is_superlative(self, word: str) -> bool:
         """Listed superlatives, and '-est' words whose base is a known word (largest, safest, biggest, happiest)."""
         listed, excluded = self._superlative_lists()
@@ -291,7 +304,7 @@ class TypeTable:
             "polysyllable": syl >= 3,
             "dale_chall_difficult": difficult,
             "fog_difficult": difficult & (syl >= 3),
-            "superlative": np.array([self.is_superlative(w) for w in terms], dtype=bool),
+            "superlative": self._superlatives_among(terms),
             "alpha": letters > 0,
         }
         for f in self.FIELDS:
