@@ -363,10 +363,10 @@ def test_fractional_lexicon_sums_are_exact_whatever_the_order_of_the_word_ids(co
 
 
 def test_lexicons_counted_together_give_what_each_gives_alone(corpus_sample, lexicons_available):
-    """``lexicon_counts_many`` joins several lexicons' matrices and phrase tables, with whole and with fractional
-    weights, for one pass each. Every lexicon still gets what it gets alone, bit for bit: in every scope, with and
-    without negation, in a second batch whose new words extend the joined matrix, and after a lexicon changes. The
-    phrase sums equal a plain loop over the phrase matches."""
+    """``lexicon_counts_many`` joins several lexicons' matrices, with whole and with fractional weights, for one pass
+    each. Every lexicon still gets what it gets alone, bit for bit: in every scope, with and without negation, in a
+    second batch whose new words extend the joined matrix, and after a lexicon changes; and scipy's product plus a
+    plain loop over the phrase matches give the same sums."""
     from toolkit.features._batch import phrase_table
     from toolkit.lexicons import Lexicon, load_lexicon
 

@@ -61,7 +61,6 @@ def phrase_table(lexicon: Lexicon, vocab: Vocabulary):
 
 
 _JOINED_MATRICES: dict = {}
-_JOINED_PHRASES: dict = {}
 
 
 def _joined_matrix(lexicons: list[Lexicon], mats: list[sp.csr_matrix], vocab: Vocabulary) -> sp.csr_matrix:
@@ -84,24 +83,6 @@ def _joined_matrix(lexicons: list[Lexicon], mats: list[sp.csr_matrix], vocab: Vo
         joined = sp.hstack(mats, format="csr")
     _JOINED_MATRICES[key] = (lexicons, weakref.ref(vocab), generations, joined)  # the lexicons keep their ids
     return joined
-
-
-def _joined_phrases(lexicons: list[Lexicon], tables: list, widths: list[int]) -> list:
-    """The phrase tables of ``lexicons`` end to end, each one's categories numbered after those of the tables before
-    it (kept between batches, and so matched once per batch whatever the scope)."""
-    if len(tables) == 1:
-        return tables[0]
-    key = tuple(id(lexicon) for lexicon in lexicons)
-    held = _JOINED_PHRASES.get(key)
-    if held is None and len(_JOINED_PHRASES) >= 16:
-        _JOINED_PHRASES.clear()
-    if held is None or any(a is not b for a, b in zip(held[1], tables)):
-        joined, at = [], 0
-        for table, width in zip(tables, widths):
-            joined.extend((ids, {cat + at: weight for cat, weight in cats.items()}) for ids, cats in table)
-            at += width
-        held = _JOINED_PHRASES[key] = (lexicons, tables, joined)  # the lexicons keep their ids
-    return held[2]
 
 
 def _phrase_categories(phrases) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -435,7 +416,8 @@ class Batch:
     def lexicon_counts_many(self, lexicons, scope: str = "all", negated: bool | None = None) -> list[np.ndarray]:
         """``lexicon_counts`` of each of ``lexicons``, the same numbers bit for bit, from one pass over the scope's
         counts for all the lexicons with whole weights (and one for those with fractional weights) and one pass over
-        the tokens for all their phrases: the pass, not the matches, is most of the cost of a lexicon."""
+        the tokens for all their phrases (``_phrase_hits``): the pass, not the matches, is most of the cost of a
+        lexicon."""
         m = self.mask(scope)
         if negated is not None:
             m = m & (self.negated if negated else ~self.negated)
@@ -468,15 +450,9 @@ class Batch:
                 width = mats[k].shape[1]
                 out[k] = joined[:, at : at + width] if len(group) == 1 else joined[:, at : at + width].copy()
                 at += width
-        with_phrases = [k for k in range(len(lexicons)) if tables[k]]
-        if with_phrases:
-            widths = [len(lexicons[k].categories) for k in with_phrases]
-            joined = _joined_phrases([lexicons[k] for k in with_phrases], [tables[k] for k in with_phrases], widths)
-            sums = self._phrase_counts(joined, sum(widths), m)
-            at = 0
-            for k, width in zip(with_phrases, widths):
-                out[k] += sums[:, at : at + width]
-                at += width
+        for k, table in enumerate(tables):
+            if table:  # (their matches are found in one pass with the batch's other tables: ``_phrase_hits``)
+                out[k] += self._phrase_counts(table, len(lexicons[k].categories), m)
         return out
 
     def _phrase_counts(self, phrases, n_categories: int, mask: np.ndarray) -> np.ndarray:

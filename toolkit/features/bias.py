@@ -82,8 +82,7 @@ def lexicon_checksums() -> list[str]:
 
 
 def compute(batch: Batch, scope: str) -> dict:
-    names = _lexicon_names()
-    counts = dict(zip(names, batch.lexicon_counts_many([load_lexicon(name) for name in names], scope)))
+    counts = {name: batch.lexicon_counts(load_lexicon(name), scope) for name in _lexicon_names()}
     out = {}
     for feature, (name, category, _) in _LISTS.items():
         lex = load_lexicon(name)
