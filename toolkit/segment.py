@@ -506,10 +506,8 @@ def group_spans(texts, max_chars: int, max_texts: int | None = None, joiner: int
 def _layouts(texts: list[str]) -> list[Layout]:
     # The code points of the texts joined by spaces, read once: the lines and quotation marks of every text are
     # found in them (one compiled pass, one numpy call), then the tokens and sentences (``_assign``).
-    joined = " ".join(texts)
-    bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
-    codes = _code_points(joined)
-    kind = _char_kinds(codes)
+    read = _read(texts)
+    _, bases, codes, _ = read
     boilers = [_boilerplate_header_spans(text) for text in texts]
     found = _lines_and_marks(codes, bases, [len(text) for text in texts], [b[-1].end if b else 0 for b in boilers])
     parts = []
@@ -517,7 +515,7 @@ def _layouts(texts: list[str]) -> list[Layout]:
         _, _, para_voices, _, marked = _structure(text, find_headings=False, found=(boiler, paragraphs, openers,
                                                                                      closers))
         parts.append((paragraphs, para_voices, _flatten(marked)))
-    out = _assign(texts, parts, (joined, bases, codes, kind))
+    out = _assign(texts, parts, read)
     for lay, (_, _, flat) in zip(out, parts):
         quotes = [v for v in flat if v[2] == "quoted"]
         lay.n_quotations = len(quotes)
@@ -592,21 +590,24 @@ def _structure(text: str, find_headings: bool = True, found: tuple | None = None
     return paragraphs, headings, para_voices, posts, marked
 
 
+def _read(texts: list[str]) -> tuple:
+    """The texts joined by spaces, where each begins in it, its code points and their ``_char_kinds``."""
+    joined = " ".join(texts)
+    bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))
+    codes = _code_points(joined)
+    return joined, bases, codes, _char_kinds(codes)
+
+
 def _assign(texts: list[str], parts: list[tuple], read: tuple | None = None) -> list[Layout]:
     """Tokens with their sentence, paragraph and voice, and each sentence's voice, of one or more texts.
 
     ``parts`` holds, for each text, its paragraphs, their voices and the marked voice tuples as ``_flatten`` gives
     them. Several texts are tokenized and split into sentences as one string, joined by spaces (no word goes on, no
     joiner joins and no sentence ends across a space), and the arrays are computed once for all of them, then cut per
-    text: a numpy call costs microseconds whatever its size, and a text needs a few dozen.
+    text: a numpy call costs microseconds whatever its size, and a text needs a few dozen. ``read``: ``_read(texts)``
+    when it was made already.
     """
-    if read is None:
-        joined = " ".join(texts)
-        bases = list(accumulate((len(text) + 1 for text in texts[:-1]), initial=0))  # where each text is in ``joined``
-        codes = _code_points(joined)
-        kind = _char_kinds(codes)
-    else:  # (``joined``, ``bases``, ``codes``, ``kind``) as computed above, by ``_layouts``
-        joined, bases, codes, kind = read
+    joined, bases, codes, kind = _read(texts) if read is None else read
     text_codes = codes
     # Sentences, as offsets in the joined texts (``sentence_at``) and in each text's own.
     sentence_at, sentence_end, sentence_para, sentence_ptr = _sentences_of(codes, bases, [part[0] for part in parts])
