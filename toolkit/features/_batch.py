@@ -19,7 +19,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from toolkit._compiled import compiled
-from toolkit.features._ngrams import _NO_FILTER, _NO_TABLE, _count_loop
+from toolkit.features._ngrams import count_terms
 from toolkit.lexicons import Lexicon, Vocabulary, bounded_vocabulary
 from toolkit.segment import VOICE_CODE, VOICES, Layout, Segmentation, _code_points, layouts, segment
 
@@ -221,7 +221,7 @@ class Batch:
 
     def _masked_counts(self, key: str | None, mask: np.ndarray | None) -> sp.csr_matrix:
         """Articles × vocabulary counts of the tokens under ``mask``, cached under ``key`` (None: not cached).
-        Canonical (sorted columns), from one compiled pass over the tokens (``_ngrams._count_loop`` with every word
+        Canonical (sorted columns), from one compiled pass over the tokens (``_ngrams.count_terms`` with every word
         its own column)."""
         if key is None or key not in self._counts:
             n_types = len(self.vocab)
@@ -229,9 +229,7 @@ class Batch:
             if identity is None or len(identity) < n_types:
                 identity = self.__dict__["_identity"] = np.arange(n_types, dtype=np.int64)
             ids, docs = self.masked_tokens(mask)
-            indptr, indices, data = compiled(_count_loop)(ids, docs, self.n_docs, n_types, identity,
-                                                          np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64),
-                                                          _NO_FILTER, np.uint64(58))
+            indptr, indices, data = count_terms(ids, docs, self.n_docs, n_types, identity)
             mat = sp.csr_matrix((data, indices, indptr), shape=(self.n_docs, n_types))
             if key is None:
                 return mat

@@ -99,21 +99,26 @@ class NgramIndex:
         columns, no duplicates), as the plain count of the terms gives them."""
         self._sync(batch.vocab)
         ids, docs = batch.masked_tokens(mask)
-        table = self._table[0] if self._table is not None else _NO_TABLE
-        shift = 64 - (len(table).bit_length() - 1)  # a home slot is the top bits of the hashed key
-        indptr, indices, data = compiled(_count_loop)(
-            ids, docs, batch.n_docs,
-            len(self.terms), self._uni_cols, self._big_first, table, np.uint64(shift), self._filter,
-            np.uint64(64 - _filter_bits(self._filter)),
-        )
+        indptr, indices, data = count_terms(ids, docs, batch.n_docs, len(self.terms), self._uni_cols, self)
         return sparse.csr_matrix((data, indices, indptr), shape=(batch.n_docs, len(self.terms)))
+
+
+def count_terms(ids: np.ndarray, docs: np.ndarray, n_docs: int, n_terms: int, uni_cols: np.ndarray,
+                index: NgramIndex | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``_count_loop``'s CSR arrays for the tokens ``ids`` of the articles ``docs`` (int64): unigrams through
+    ``uni_cols``, and the bigrams of ``index`` (synced to the vocabulary) when given."""
+    table = index._table[0] if index is not None and index._table is not None else _NO_TABLE
+    big_first = index._big_first if index is not None else _NO_BIGRAM_FIRST
+    key_filter = index._filter if index is not None else _NO_FILTER
+    shift = 64 - (len(table).bit_length() - 1)  # a home slot is the top bits of the hashed key
+    return compiled(_count_loop)(ids, docs, n_docs, n_terms, uni_cols, big_first, table, np.uint64(shift), key_filter,
+                                 np.uint64(64 - _filter_bits(key_filter)))
 
 
 def warm_up() -> None:
     """Compile the counting loop (before worker processes are forked)."""
     none = np.zeros(0, dtype=np.int64)
-    compiled(_count_loop)(none, none, 0, 0, none, np.zeros(1, dtype=bool), _NO_TABLE, np.uint64(64), _NO_FILTER,
-                          np.uint64(58))
+    count_terms(none, none, 0, 0, none)
     compiled(_tfidf_decision_loop)(np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0), np.ones(1), np.zeros(0),
                                    np.zeros((1, 1)))
 
@@ -213,6 +218,7 @@ def _slots(keys: np.ndarray, bits: int) -> np.ndarray:
 
 
 _NO_FILTER = np.zeros(1, dtype=np.uint64)
+_NO_BIGRAM_FIRST = np.zeros(1, dtype=bool)  # (its last entry stands for the ids beyond: none starts a bigram)
 
 
 def _filter_bits(key_filter: np.ndarray) -> int:
