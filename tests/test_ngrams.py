@@ -56,6 +56,23 @@ def test_bigrams_are_found_through_colliding_hash_slots_and_only_those():
     assert 0 < got.sum() < 20 * 299  # bigrams present and absent among the adjacent pairs
 
 
+def test_compiled_hash_table_fill_equals_the_same_code_run_by_python():
+    from toolkit._compiled import compiled
+    from toolkit.features._ngrams import _EMPTY, _fill_loop, _slots
+
+    rng = np.random.default_rng(3)
+    keys = np.unique(rng.integers(0, 1 << 42, 3000))
+    cols = rng.integers(0, 1 << 20, len(keys))
+    slots = _slots(keys, 12)  # 4,096 slots for 3,000 keys: long probe sequences
+    tables = [np.full(1 << 12, _EMPTY, dtype=np.int64) for _ in range(2)]
+    probes = [_fill_loop(tables[0], keys, cols, slots), compiled(_fill_loop)(tables[1], keys, cols, slots)]
+    assert probes[0] == probes[1] > 5
+    np.testing.assert_array_equal(tables[0], tables[1])
+    held = tables[0][tables[0] != _EMPTY]
+    assert sorted((held >> 21).tolist()) == keys.tolist()
+    assert dict(zip((held >> 21).tolist(), (held & ((1 << 21) - 1)).tolist())) == dict(zip(keys.tolist(), cols.tolist()))
+
+
 def test_compiled_count_loop_equals_the_same_code_run_by_python(seed_text):
     from toolkit._compiled import compiled
     from toolkit.features._ngrams import _count_loop, _filter_bits

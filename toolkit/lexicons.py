@@ -721,6 +721,15 @@ def _entries(positions, hits, start: int = 0) -> tuple[list[int], list[int], lis
 _ROWS = _SharedRows()
 
 
+def share_rows(*lexicons: Lexicon) -> None:
+    """Have the rows of ``lexicons`` for the process vocabulary's new terms looked up with those of the other
+    lexicons in use, in one pass (``_SharedRows``). Lexicons loaded by name or path join by themselves; a family
+    joins those it builds (a term table's, a category subset) when it builds them, before the first batch: one that
+    joins later looks up the terms met before by itself, and makes the shared index be built again."""
+    for lexicon in lexicons:
+        _ROWS.join(lexicon)
+
+
 # -- registry -----------------------------------------------------------------------------------------------
 
 

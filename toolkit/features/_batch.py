@@ -637,6 +637,9 @@ def warm_up() -> None:
     batch = Batch(["Warm up."], vocab=Vocabulary())  # a vocabulary of its own: the process's is untouched
     batch.lexicon_counts(lexicon)
     batch.lexicon_counts(fractional)
+    for asked in _LEXICONS_ASKED.values():  # not counted with the first batch's lexicons
+        asked.pop(id(lexicon), None)
+        asked.pop(id(fractional), None)
 
 
 _SERIALS = count()

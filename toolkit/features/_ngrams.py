@@ -36,14 +36,14 @@ class NgramIndex:
         self.prefixes: dict[str, int] = {}
         self.bigrams: list[tuple[str, str, int]] = []
         for j, term in enumerate(self.terms):
-            words = term.split(" ")
-            if len(words) == 1 and term.endswith("*") and len(term) > 1:
+            if " " in term:
+                first, _, second = term.partition(" ")
+                if " " not in second:  # longer n-grams are not read by any detector
+                    self.bigrams.append((first, second, j))
+            elif term.endswith("*") and len(term) > 1:
                 self.prefixes.setdefault(term[:-1], j)
-            elif len(words) == 1:
+            else:
                 self.unigrams.setdefault(term, j)
-            elif len(words) == 2:
-                self.bigrams.append((words[0], words[1], j))
-            # longer n-grams are not read by any detector
         self._prefix_tuple = tuple(self.prefixes)
         # A term can start with a stem only if it starts with the stem's first letters: one set lookup rules out
         # most terms (``_HEAD`` letters, or the whole stem when shorter).
@@ -119,6 +119,7 @@ def warm_up() -> None:
     """Compile the counting loop (before worker processes are forked)."""
     none = np.zeros(0, dtype=np.int64)
     count_terms(none, none, 0, 0, none)
+    _hash_table(none, none)
     compiled(_tfidf_decision_loop)(np.zeros(1, np.int32), np.zeros(0, np.int32), np.zeros(0), np.ones(1), np.zeros(0),
                                    np.zeros((1, 1)))
 
@@ -243,17 +244,25 @@ def _hash_table(keys: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, int]:
     fourteen dependent steps per key.
     """
     bits = max(4, int(np.ceil(np.log2(max(len(keys), 1) * 4))))
-    size = 1 << bits
-    table = np.full(size, _EMPTY, dtype=np.int64)
+    table = np.full(1 << bits, _EMPTY, dtype=np.int64)
+    probes = compiled(_fill_loop)(table, keys.astype(np.int64), cols.astype(np.int64), _slots(keys, bits))
+    return table, int(probes)
+
+
+def _fill_loop(table, keys, cols, slots):
+    """Put each key with its column in ``table`` from its home slot on (the next empty slot), in order; returns the
+    longest probe sequence. Compiled (``toolkit._compiled``)."""
+    size = len(table)
     probes = 1
-    for key, col, slot in zip(keys.tolist(), cols.tolist(), _slots(keys, bits).tolist()):
+    for k in range(len(keys)):
+        slot = slots[k]
         n = 1
         while table[slot] != _EMPTY:
             slot = (slot + 1) & (size - 1)
             n += 1
-        table[slot] = key << _ID_BITS | col
+        table[slot] = keys[k] << _ID_BITS | cols[k]
         probes = max(probes, n)
-    return table, probes
+    return probes
 
 
 def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:

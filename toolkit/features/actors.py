@@ -51,7 +51,7 @@ from toolkit import yamlio
 from toolkit.errors import ToolkitError
 from toolkit.features._batch import Batch, evidence_frame, phrase_table
 from toolkit.features._terms import IDENTIFIER_RE, TermTable, path_list, read_table_file, warm_up, with_user_tables
-from toolkit.lexicons import Lexicon, load_lexicon, read_lexicon
+from toolkit.lexicons import Lexicon, load_lexicon, read_lexicon, share_rows
 from toolkit.paths import PACKAGE_DIR
 from toolkit.segment import VOICES
 
@@ -125,6 +125,7 @@ def term_table() -> TermTable:
 def prepare() -> None:
     """Read the table and compile its matching loops before worker processes are forked."""
     term_table()
+    share_rows(frame_cue_lexicon())
     warm_up()
 
 

@@ -31,7 +31,7 @@ import pandas as pd
 
 from toolkit.features._batch import EVIDENCE_COLUMNS, Batch
 from toolkit.features._evidence import token_evidence
-from toolkit.lexicons import Lexicon, load_lexicon
+from toolkit.lexicons import Lexicon, load_lexicon, share_rows
 
 NAME = "sentiment"
 DEFAULT = True
@@ -54,8 +54,10 @@ def gi_polarity() -> Lexicon:
         sub = {k: 1.0 for k, c in ((0, pos), (1, neg)) if c in cats}
         if sub:
             words[term] = sub
-    return Lexicon(name="gi_polarity", categories=["positive", "negative"], words=words, source=gi.source,
-                   version=gi.version, licence=gi.licence, citation=gi.citation, sha256=gi.sha256)
+    polarity = Lexicon(name="gi_polarity", categories=["positive", "negative"], words=words, source=gi.source,
+                       version=gi.version, licence=gi.licence, citation=gi.citation, sha256=gi.sha256)
+    share_rows(polarity)
+    return polarity
 
 
 def prepare() -> None:
