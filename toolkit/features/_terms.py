@@ -157,34 +157,44 @@ class TermTable:
     def _case_ok(self, batch, pos, length, group) -> np.ndarray:
         """Which case-sensitive matches are written as their entries require."""
         keep = np.zeros(len(pos), dtype=bool)
-        terms, ids = batch.vocab.terms, batch.token_ids
-        # One-word entries ("US" against the pronoun "us", the most frequent): the written characters of all
-        # matches of a word, read from the batch's code points at once, against each form the word may take.
-        single = length == 1
         done = np.zeros(len(pos), dtype=bool)
-        if single.any():
-            codes, bases = batch.code_points
-            for t in np.unique(ids[pos[single]]).tolist():
-                required = self.cs_required.get(terms[t])
-                if required is None:
+        terms, ids = batch.vocab.terms, batch.token_ids
+        # The matches of each entry ("US" against the pronoun "us", the most frequent; "U.S." as "u s"): the written
+        # characters of all its matches, read from the batch's code points at once, against each form it may take.
+        # One-word matches of no entry are a case-sensitive prefix's, checked one by one.
+        codes, bases = batch.code_points if len(pos) else (None, None)
+        for k in np.unique(length).tolist():
+            of_length = np.flatnonzero(length == k)
+            words = ids[pos[of_length][:, None] + np.arange(k)]
+            distinct, which = np.unique(words, axis=0, return_inverse=True)
+            which = which.ravel()
+            for u, row in enumerate(distinct.tolist()):
+                required = self.cs_required.get(terms[row[0]] if k == 1 else tuple(terms[t] for t in row))
+                if required is None and k == 1:
                     continue
-                at = np.flatnonzero(single & (ids[pos] == t))
+                at = of_length[which == u]
                 done[at] = True
-                start = batch.token_start[pos[at]] + bases[batch.token_doc[pos[at]]]
-                size = batch.token_end[pos[at]] - batch.token_start[pos[at]]
-                for grp, (form,) in required:
+                for grp, forms in required or ():
                     ok = group[at] == grp
-                    if form is not None:
-                        ok &= size == len(form)
-                        for i, char in enumerate(form):  # (the written ’ reads as ')
-                            written = codes[np.minimum(start + i, len(codes) - 1)]
-                            ok &= (written == 39) | (written == 0x2019) if char == "'" else written == ord(char)
-                            if char == "’":
-                                ok[:] = False
+                    for j, form in enumerate(forms):
+                        if form is not None:
+                            ok &= self._written_as(batch, codes, bases, pos[at] + j, form)
                     keep[at] |= ok
         rest = np.flatnonzero(~done)
         keep[rest] = self._case_ok_one_by_one(batch, pos[rest], length[rest], group[rest])
         return keep
+
+    @staticmethod
+    def _written_as(batch, codes, bases, tokens, form: str) -> np.ndarray:
+        """Whether each of ``tokens`` (batch positions) is written ``form`` (the written ’ reads as ')."""
+        start = batch.token_start[tokens] + bases[batch.token_doc[tokens]]
+        ok = batch.token_end[tokens] - batch.token_start[tokens] == len(form)
+        for i, char in enumerate(form):
+            written = codes[np.minimum(start + i, len(codes) - 1)]
+            ok &= (written == 39) | (written == 0x2019) if char == "'" else written == ord(char)
+            if char == "’":
+                ok[:] = False
+        return ok
 
     def _case_ok_one_by_one(self, batch, pos, length, group) -> np.ndarray:
         keep = []
