@@ -310,6 +310,9 @@ def test_vectorised_counts_equal_a_plain_loop(corpus_sample):
     negated = np.concatenate([_loop_negated(seg) for seg in batch.segmentations])
     np.testing.assert_array_equal(batch.negated, negated)
     assert negated.any()
+    more = Batch(["They shan't go; we mightn't, nor never."])  # negators new to the vocabulary: its flags grow
+    np.testing.assert_array_equal(more.negated, np.concatenate([_loop_negated(s) for s in more.segmentations]))
+    assert more.negator_mask.sum() == 4 and more.negated.sum() > 4
 
 
 def test_counts_under_any_mask(corpus_sample):

@@ -33,22 +33,20 @@ NEGATORS = frozenset(
 NEGATION_WINDOW = 3  # a word is negated when one of the three words before it, in its sentence, is a negator
 
 
-_NEGATOR_IDS: dict = {}
+_NEGATOR_FLAGS: dict = {}
 
 
-def negator_ids(vocab: Vocabulary) -> np.ndarray:
-    """Ids of the negators in a vocabulary, extended as the vocabulary grows (not rescanned every batch)."""
-    entry = _NEGATOR_IDS.get(id(vocab))
+def negator_flags(vocab: Vocabulary) -> np.ndarray:
+    """Whether each term of a vocabulary, by id, is a negator; extended as the vocabulary grows (not rescanned
+    every batch)."""
+    entry = _NEGATOR_FLAGS.get(id(vocab))
     if entry is None or entry[0]() is not vocab:
-        entry = _NEGATOR_IDS[id(vocab)] = [weakref.ref(vocab), 0, []]
-    _, seen, ids = entry
-    terms = vocab.terms
-    for i in range(seen, len(terms)):
-        t = terms[i]
-        if t in NEGATORS or t.endswith("n't"):
-            ids.append(i)
-    entry[1] = len(terms)
-    return np.asarray(ids, dtype=np.int64)
+        entry = _NEGATOR_FLAGS[id(vocab)] = [weakref.ref(vocab), np.zeros(0, dtype=bool)]
+    flags = entry[1]
+    if len(flags) < len(vocab):
+        new = vocab.terms[len(flags) :]
+        flags = entry[1] = np.concatenate((flags, [t in NEGATORS or t.endswith("n't") for t in new]))
+    return flags
 
 
 def phrase_table(lexicon: Lexicon, vocab: Vocabulary):
@@ -287,8 +285,7 @@ class Batch:
     @cached_property
     def negator_mask(self) -> np.ndarray:
         """Tokens that are negators (``NEGATORS`` and every "n't" contraction)."""
-        neg_ids = negator_ids(self.vocab)
-        return np.isin(self.token_ids, neg_ids) if len(neg_ids) else np.zeros(len(self.token_ids), bool)
+        return negator_flags(self.vocab)[self.token_ids]
 
     @cached_property
     def negated(self) -> np.ndarray:
