@@ -617,8 +617,8 @@ class _SharedRows:
     of every lexicon's prefixes. Each lexicon's hits are kept by term position, so a lexicon asking for the rows
     of the terms from some position on reads them from there, whatever the others asked for.
 
-    A lexicon joins when it is loaded by name or path, else when its matrix is first extended over the process
-    vocabulary; its hits are kept from then on (terms looked up before it joined it looks up itself). When the
+    A lexicon joins when it is loaded by name or path, or shared by the family that built it (``share_rows``), else
+    when its matrix is first extended over the process vocabulary; its hits are kept from then on (terms looked up before it joined it looks up itself). When the
     process vocabulary is replaced (``bounded_vocabulary``) the hits start again from the first position asked for.
     """
 
