@@ -100,7 +100,7 @@ def FEATURES() -> dict:
     except ToolkitError:
         cats = list(DEFAULT_CATEGORIES)
         return {f"{c.rstrip('@').lower()}_per_1k": f"General Inquirer {c} words per 1,000 words" for c in cats}
-    return {feature_name(c): f"General Inquirer {c} words per 1,000 words" for c in cats}
+    return {name: f"General Inquirer {c} words per 1,000 words" for c, (name, _) in zip(cats, _columns(cats))}
 
 
 def lexicon_checksums() -> list[str]:
@@ -108,13 +108,19 @@ def lexicon_checksums() -> list[str]:
 
 
 def compute(batch: Batch, scope: str) -> dict:
+    counts = batch.lexicon_counts(_lexicon(), scope)
+    return {name: batch.per_1k(counts[:, j], scope) for name, j in _columns(categories())}
+
+
+def _columns(cats: list[str]) -> list[tuple[str, int]]:
+    """(feature name, lexicon column) of each category. A feature's name reads all the lexicon's categories: named
+    once, not for every batch and scope (the table of features is asked for every batch too)."""
     lex = _lexicon()
-    counts = batch.lexicon_counts(lex, scope)
-    cats = tuple(categories())
-    columns = _COLUMNS.get((lex.sha256, cats))
-    if columns is None:  # a feature's name reads all the lexicon's categories: named once, not per batch and scope
-        columns = _COLUMNS[(lex.sha256, cats)] = [(feature_name(c), lex.category_index(c)) for c in cats]
-    return {name: batch.per_1k(counts[:, j], scope) for name, j in columns}
+    key = (lex.sha256, tuple(cats))
+    columns = _COLUMNS.get(key)
+    if columns is None:
+        columns = _COLUMNS[key] = [(feature_name(c), lex.category_index(c)) for c in cats]
+    return columns
 
 
 _COLUMNS: dict = {}  # (lexicon checksum, categories) → (feature name, column) of each category
