@@ -87,6 +87,24 @@ def test_tone_against_a_plain_loop():
     assert (evidence["category"] == "positive").sum() == pos and (evidence["category"] == "negative").sum() == neg
 
 
+def test_polarity_flags_of_the_vocabulary_equal_the_dense_columns(installed_corpus):
+    from toolkit.features._batch import Batch
+
+    batch = Batch(installed_corpus("allsides-abp")["text"].head(100).tolist())
+    gi, pos_cat, neg_cat = actors._gi()
+    mat = gi.matrix(batch.vocab)
+    for cat in (pos_cat, neg_cat):
+        dense = np.asarray(mat[:, cat].todense()).ravel() > 0
+        np.testing.assert_array_equal(actors._positive_in(mat, cat), dense)
+        assert 100 < dense.sum() < mat.shape[0] / 2
+    fractional = Lexicon("signs", ["a", "b"], words={"up": {0: 0.5}, "down": {0: -0.5, 1: 2.0}, "flat": {1: 0.0}})
+    up, down, flat = batch.vocab.ids(["up", "down", "flat"]).tolist()  # (weights of each sign, and a zero)
+    signs = fractional.matrix(batch.vocab)
+    assert [actors._positive_in(signs, c)[[up, down, flat]].tolist() for c in (0, 1)] == [[True, False, False],
+                                                                                         [False, True, False]]
+    np.testing.assert_array_equal(actors._positive_in(signs, 0), np.asarray(signs[:, 0].todense()).ravel() > 0)
+
+
 def test_tone_is_zero_without_a_mention_and_case_matters():
     text = "They told us that the weather was lovely."
     features = featurize([text], ["actors"])

@@ -226,14 +226,23 @@ def _token_polarity(batch: Batch, exclude: np.ndarray) -> tuple[np.ndarray, np.n
     if cached is not None and cached[0] is exclude:
         return cached[1]
     gi, pos_cat, neg_cat = _gi()
-    mat = gi.matrix(batch.vocab)[:, [pos_cat, neg_cat]].tocsc()
-    is_pos = np.asarray(mat[:, 0].todense()).ravel()[batch.token_ids] > 0
-    is_neg = np.asarray(mat[:, 1].todense()).ravel()[batch.token_ids] > 0
+    mat = gi.matrix(batch.vocab)
+    is_pos = _positive_in(mat, pos_cat)[batch.token_ids]
+    is_neg = _positive_in(mat, neg_cat)[batch.token_ids]
     neg = batch.negated
     pos = ((is_pos & ~neg) | (is_neg & neg)) & ~exclude
     negative = ((is_neg & ~neg) | (is_pos & neg)) & ~exclude
     batch.__dict__["_actors_polarity"] = (exclude, (pos, negative))
     return pos, negative
+
+
+def _positive_in(mat, column: int) -> np.ndarray:
+    """Per row of a lexicon matrix (vocabulary × categories, one entry per term and category): whether its weight in
+    ``column`` is positive. From the nonzeros, not a dense column of the whole vocabulary per batch."""
+    rows = np.repeat(np.arange(mat.shape[0]), np.diff(mat.indptr))
+    out = np.zeros(mat.shape[0], dtype=bool)
+    out[rows[(mat.indices == column) & (mat.data > 0)]] = True
+    return out
 
 
 def _mention_tokens(batch: Batch, pos: np.ndarray, length: np.ndarray) -> np.ndarray:
