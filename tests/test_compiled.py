@@ -50,7 +50,7 @@ def test_preparing_the_families_compiles_every_loop_featurizing_runs(installed_c
     from toolkit.features import readability, resolve_families
 
     loops = [segment._word_loop, segment._sentence_loop, segment._line_loop, lexicons._term_ids_loop,
-             lexicons._rehash_loop, _batch._product_loop, _batch._phrase_loop, _ngrams._count_loop,
+             lexicons._rehash_loop, _batch._product_loop, _batch._phrase_loop, _batch._token_hits_loop, _ngrams._count_loop,
              _ngrams._tfidf_decision_loop, _ngrams._fill_loop, _terms._first_of_overlaps, _terms._merge_runs, lexical._factor_loop,
              readability._sum_loop, _wordstats._hyphenation_loop]
     prepare_families(resolve_families(None))

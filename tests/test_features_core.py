@@ -550,17 +550,25 @@ def test_phrase_tables_asked_by_the_previous_batch_are_matched_together(corpus_s
     assert len(second._phrase_hits(tables[0])[0]) > 10 and len(second._phrase_hits(tables[2])[0]) > 10
 
 
-def test_token_hits_equal_gathering_every_row(corpus_sample):
+def test_token_hits_equal_gathering_every_row(corpus_sample, lexicons_available):
     from toolkit.lexicons import load_lexicon
 
+    from toolkit._compiled import compiled
+    from toolkit.features._batch import _token_hits_loop
+
     batch = Batch(corpus_sample["text"][:40])
-    matrix = load_lexicon("style").matrix(batch.vocab)
-    plain = matrix[batch.token_ids].tocoo()
-    rows, cols, values = batch.token_hits(matrix)
-    assert len(rows) > 100
-    for got, expected in ((rows, plain.row), (cols, plain.col), (values, plain.data)):
-        np.testing.assert_array_equal(got, expected)
-    assert batch.token_hits(matrix)[0] is rows  # cached
+    for name in ("style", "gi", "emfd"):  # a few entries, many per word, fractional weights
+        matrix = load_lexicon(name).matrix(batch.vocab)
+        plain = matrix[batch.token_ids].tocoo()
+        rows, cols, values = batch.token_hits(matrix)
+        assert len(rows) > 100
+        for got, expected in ((rows, plain.row), (cols, plain.col), (values, plain.data)):
+            np.testing.assert_array_equal(got, expected)
+        assert (rows.dtype, cols.dtype, values.dtype) == (np.int64, plain.col.dtype, plain.data.dtype)
+        assert batch.token_hits(matrix)[0] is rows  # cached
+        args = (batch.token_ids[:3000], matrix.indptr, matrix.indices, matrix.data)
+        for a, b in zip(_token_hits_loop(*args), compiled(_token_hits_loop)(*args)):  # Python and compiled agree
+            np.testing.assert_array_equal(a, b)
 
 
 def _loop_terminal(batch) -> list[str]:
