@@ -72,6 +72,29 @@ def test_seed_anchor_rules(seed_text):
     assert any("murder of nuclear scientist Fakhrizadeh" in s for s in sentences["murder"])
 
 
+def test_anchored_sentences_equal_a_token_by_token_loop(installed_corpus, seed_text):
+    """A sentence holds an anchor when one of its words has a positive weight in the anchor lexicon (a word or a
+    prefix entry), or an anchor phrase starts in it."""
+    import numpy as np
+
+    from toolkit.features._batch import Batch, phrase_table
+
+    batch = Batch(installed_corpus("tehran-times")["text"].head(150).tolist() + [seed_text])
+    table = naming.term_table()
+    held = 0
+    for lex, _ in table.anchors.values():
+        got = table._anchored_sentences(batch, lex, 0)
+        expected = np.zeros_like(got)
+        for i, t in enumerate(batch.token_ids.tolist()):
+            if sum(lex.match(batch.vocab.terms[t]).values()) > 0:
+                expected[batch.token_sentence[i]] = True
+        for p, _, _ in batch.phrase_matches(phrase_table(lex, batch.vocab)):
+            expected[batch.token_sentence[p]] = True
+        np.testing.assert_array_equal(got, expected)
+        held += int(expected.sum() > 0)
+    assert held == len(table.anchors) >= 3  # every anchor is met in these articles
+
+
 def test_longest_match_case_and_anchor_on_small_texts():
     text = ("A drone strike killed Soleimani. They told us the US would pay. "
             "A strike hit the base. The U.S. and America denied it.")

@@ -223,9 +223,9 @@ class TermTable:
         n_sent = int(batch.sentence_ptr[-1])
         has = np.zeros(n_sent + 1, dtype=bool)
         if len(batch.token_ids):
-            mat = lex.matrix(batch.vocab)
-            row_sums = np.asarray(mat.sum(axis=1)).ravel()
-            has[batch.token_sentence[row_sums[batch.token_ids] > 0]] = True
+            pos, _, values = batch.token_hits(lex.matrix(batch.vocab))
+            tokens, entry_of = np.unique(pos, return_inverse=True)  # a token's row sum: its entries' weights
+            has[batch.token_sentence[tokens[np.bincount(entry_of.ravel(), weights=values) > 0]]] = True
             for p, k, _ in batch.phrase_matches(phrase_table(lex, batch.vocab)):
                 has[batch.token_sentence[p]] = True
         if window:
