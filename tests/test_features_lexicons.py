@@ -85,6 +85,15 @@ def test_emfd_is_the_mean_over_matched_words(lexicons_available, seed_text):
         for kind in ("p", "sent"):
             expected = np.mean([float(rows[w][f"{f}_{kind}"]) for w in words])
             assert table[f"moral.emfd_{f}_{kind}"].iloc[0] == pytest.approx(expected), f"{f}_{kind}"
+    # each voice over its own words (the scopes share one indicator of the words in the eMFD)
+    seg = segment(seed_text)
+    for voice in ("authorial", "quoted"):
+        mine = [t for t, v in zip(seg.tokens, seg.token_voice) if v == VOICE_CODE[voice]]
+        matched = [t for t in mine if t in rows]
+        assert len(matched) > 20, voice
+        assert table[f"moral.emfd_matched_per_1k@{voice}"].iloc[0] == pytest.approx(1000 * len(matched) / len(mine))
+        expected = np.mean([float(rows[w]["care_p"]) for w in matched])
+        assert table[f"moral.emfd_care_p@{voice}"].iloc[0] == pytest.approx(expected), voice
 
 
 def test_mfd1_option(lexicons_available, seed_text, monkeypatch):

@@ -93,8 +93,11 @@ def FEATURES() -> dict:
 
 def _emfd_matched(batch: Batch, emfd, scope: str) -> np.ndarray:
     """Tokens of the scope that have an eMFD entry, per article."""
-    indicator = (abs(emfd.matrix(batch.vocab)).sum(axis=1) > 0).astype(np.float64)
-    return np.asarray(batch.counts(scope) @ indicator).ravel()
+    matrix = emfd.matrix(batch.vocab)
+    held = batch.__dict__.get("_emfd_indicator")
+    if held is None or held[0] is not matrix:  # one vocabulary-long column per batch, not per scope
+        held = batch.__dict__["_emfd_indicator"] = (matrix, (abs(matrix).sum(axis=1) > 0).astype(np.float64))
+    return np.asarray(batch.counts(scope) @ held[1]).ravel()
 
 
 def compute(batch: Batch, scope: str) -> dict:
