@@ -569,6 +569,9 @@ def test_token_hits_equal_gathering_every_row(corpus_sample, lexicons_available)
         args = (batch.token_ids[:3000], matrix.indptr, matrix.indices, matrix.data)
         for a, b in zip(_token_hits_loop(*args), compiled(_token_hits_loop)(*args)):  # Python and compiled agree
             np.testing.assert_array_equal(a, b)
+    short = matrix[: int(batch.token_ids.max())]  # rows for all but the largest id: not read past its end
+    with pytest.raises(ValueError, match="the batch's token ids need"):
+        batch.token_hits(short)
 
 
 def _loop_terminal(batch) -> list[str]:

@@ -252,6 +252,10 @@ class Batch:
             cache[id(mask)] = (mask, ids, docs)  # the mask is kept, so its id is not reused while cached
         return ids, docs
 
+    @cached_property
+    def _largest_id(self) -> int:
+        return int(self.token_ids.max()) if len(self.token_ids) else -1
+
     def token_hits(self, matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every nonzero of ``matrix``'s rows (vocabulary × anything) for the batch's tokens, as (token position,
         column, value), by position then column: ``matrix[token_ids].tocoo()`` without gathering the rows of the
@@ -260,6 +264,9 @@ class Batch:
         held = cache.get(id(matrix))
         if held is not None and held[0] is matrix:
             return held[1]
+        if matrix.shape[0] <= self._largest_id:  # the compiled loop reads the rows unchecked
+            raise ValueError(f"token_hits: the matrix has {matrix.shape[0]:,} rows; the batch's token ids need "
+                             f"{self._largest_id + 1:,} (a matrix of its vocabulary, as Lexicon.matrix gives it)")
         out = compiled(_token_hits_loop)(self.token_ids, matrix.indptr, matrix.indices, matrix.data)
         cache[id(matrix)] = (matrix, out)  # the matrix is kept, so its id is not reused while cached
         return out
