@@ -632,7 +632,7 @@ def _token_hits_loop(ids, indptr, indices, data):
     """``Batch.token_hits`` of the tokens ``ids`` in a CSR matrix's arrays: the position (int64), column and value of
     each entry of each token's row, by position, each row's entries in their stored order (as scipy's row
     indexing gives them). Compiled (``toolkit._compiled``): numpy needs a vocabulary-long difference, a gather and a
-    search for the tokens with a row, then scipy's indexing, about three times as long."""
+    search for the tokens with a row, then scipy's indexing, about twice as long."""
     n = 0
     for k in range(len(ids)):
         n += indptr[ids[k] + 1] - indptr[ids[k]]
