@@ -285,6 +285,52 @@ def test_auxiliary_units_of_held_out_groups_stay_out_of_the_inner_folds():
         model.fit(texts, Y, aux=(texts, Y, groups))
 
 
+def test_nb_ratios_by_hand():
+    from scipy import sparse
+
+    from toolkit.detectors.linear import nb_ratios
+
+    B = sparse.csr_matrix(np.array([[1, 0], [1, 1], [0, 1]], dtype=float))
+    # positives (rows 0, 1): 1 + [2, 1] = [3, 2]; negative (row 2): 1 + [0, 1] = [1, 2]
+    r = nb_ratios(B, np.array([1, 1, 0]), np.ones(3), alpha=1.0)
+    np.testing.assert_allclose(r, [np.log((3 / 5) / (1 / 3)), np.log((2 / 5) / (2 / 3))])
+    # a row weight counts the row that many times
+    r2 = nb_ratios(B, np.array([1, 1, 0]), np.array([1.0, 1.0, 2.0]), alpha=1.0)
+    np.testing.assert_allclose(r2, [np.log((3 / 5) / (1 / 4)), np.log((2 / 5) / (3 / 4))])
+
+
+def test_nb_scaled_model_is_the_regression_on_the_scaled_columns(tmp_path):
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    from toolkit.detectors.linear import nb_ratios
+
+    texts, Y = _toy_corpus(80)
+    model = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, threshold=0.5, word_ngrams=1,
+                             nb_scale=0.5, nb_alpha=1.0).fit(texts, Y)
+    assert all(" " not in term for term in model.vocabularies_["word"])  # unigrams only
+    X = model.transform(texts)
+    presence = X.copy()
+    presence.data[:] = 1.0
+    for j in range(2):
+        scale = np.abs(nb_ratios(presence, Y[:, j], np.ones(len(texts)), 1.0)) ** 0.5
+        plain = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000, random_state=0)
+        plain.fit(X @ sparse.diags(scale), Y[:, j])
+        expected = np.asarray(X @ sparse.diags(scale) @ plain.coef_[0]) + plain.intercept_[0]
+        np.testing.assert_allclose(model.decision_function(texts)[:, j], expected, rtol=1e-5, atol=1e-5)
+    # the scaling changes the model, and the label's own word carries it
+    unscaled = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, threshold=0.5,
+                                word_ngrams=1).fit(texts, Y)
+    assert not np.allclose(unscaled.coef_, model.coef_)
+    assert model.top_features(1) == {"a": [("alpha", pytest.approx(model.coef_[0].max(), abs=1e-4))],
+                                     "b": [("beta", pytest.approx(model.coef_[1].max(), abs=1e-4))]}
+    loaded = LinearMultiLabel.load(model.save(tmp_path / "m"))
+    assert (loaded.word_ngrams, loaded.nb_scale, loaded.nb_alpha) == (1, 0.5, 1.0)
+    assert np.array_equal(loaded.predict_proba(texts), model.predict_proba(texts))
+    with pytest.raises(ToolkitError, match="word_ngrams: expected 1 .* or 2 .*, got 3"):
+        LinearMultiLabel(["a", "b"], char_ngrams=None, min_df=1, word_ngrams=3).fit(texts, Y)
+
+
 def test_C_is_chosen_on_the_inner_folds():
     texts, Y = _toy_corpus(80)
     model = LinearMultiLabel(["a", "b"], C=[0.01, 10.0], char_ngrams=None, min_df=1).fit(texts, Y)

@@ -1,11 +1,13 @@
 """Multi-label linear text classifier over TF-IDF word and character n-grams, stored as plain arrays.
 
-One logistic regression per label (one-vs-rest) over a TF-IDF matrix of word n-grams (the toolkit's ``tokenize``)
-and character n-grams within word boundaries, plus optionally a length column (the standardised log of the number
-of tokens, computed from the text) and dense extra features (e.g. cue-lexicon scores). Per-label decision thresholds
-are tuned on out-of-fold predictions inside the training data only, and so is C when several values are given.
+One logistic regression per label (one-vs-rest) over a TF-IDF matrix of word n-grams (the toolkit's ``tokenize``;
+unigrams, or unigrams and bigrams) and character n-grams within word boundaries, plus optionally a length column
+(the standardised log of the number of tokens, computed from the text) and dense extra features (e.g. cue-lexicon
+scores). Per-label decision thresholds are tuned on out-of-fold predictions inside the training data only, and so is
+C when several values are given.
 Auxiliary training units (e.g. sentences labelled in another annotation of the same articles) can train the
-coefficients without being scored.
+coefficients without being scored. Optionally each label's word columns are scaled by Naive Bayes log-count ratios
+before its regression is fitted (NBSVM), the scaling folded back into the stored coefficients.
 
 The fitted model is vocabularies + idf + coefficients + intercepts + thresholds: ``save`` writes them as JSON and
 an ``.npz`` (``allow_pickle=False``), so loading a model runs no code; inference is re-implemented here from the
@@ -14,6 +16,7 @@ arrays (counts with a fixed vocabulary, sublinear tf, idf, l2 norm, the length c
 References:
     Salton & Buckley (1988), term-weighting approaches (TF-IDF); scikit-learn's ``TfidfVectorizer``
     (``sublinear_tf``, smooth idf) and ``LogisticRegression`` (liblinear).
+    Wang & Manning (2012). Baselines and Bigrams: Simple, Good Sentiment and Topic Classification. ACL (NBSVM).
 """
 
 from __future__ import annotations
@@ -37,6 +40,23 @@ def word_analyzer(text: str) -> list[str]:
     """Word unigrams and bigrams from the toolkit's tokenizer."""
     tokens = tokenize(text)
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:])]
+
+
+def _word_analyzer(word_ngrams: int):
+    """The word analyzer of a model: unigrams (``tokenize``) or unigrams and bigrams (``word_analyzer``)."""
+    if word_ngrams not in (1, 2):
+        raise ToolkitError(f"word_ngrams: expected 1 (unigrams) or 2 (unigrams and bigrams), got {word_ngrams!r}")
+    return tokenize if word_ngrams == 1 else word_analyzer
+
+
+def nb_ratios(B: sparse.csr_matrix, y: np.ndarray, weights: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Naive Bayes log-count ratios of the columns of the 0/1 presence matrix ``B`` for the binary labels ``y``:
+    ``log((p / |p|_1) / (q / |q|_1))`` with ``p = alpha + Σ w·B`` over the positive rows and ``q`` the same over the
+    negative rows (``weights``: one per row). Wang & Manning (2012), NBSVM."""
+    y = np.asarray(y, dtype=bool)
+    pos = alpha + np.asarray(B[y].T @ weights[y]).ravel()
+    neg = alpha + np.asarray(B[~y].T @ weights[~y]).ravel()
+    return np.log((pos / pos.sum()) / (neg / neg.sum()))
 
 
 def _char_analyzer(ngram_range: tuple[int, int]):
@@ -207,6 +227,14 @@ class LinearMultiLabel:
         context_weight: weight of the context block (the word TF-IDF of all texts of the same group, e.g. the
             article of a paragraph; see ``transform``); 0: no context block.
         length_weight: weight of the length feature (standardised ``log(1 + n_words)``, see ``transform``); 0: off.
+        word_ngrams: 1 for word unigrams, 2 for unigrams and bigrams.
+        nb_scale: exponent ``g`` of the Naive Bayes feature scaling; 0: off. With ``g`` > 0 each label's regression
+            sees every word column scaled by ``|r| ** g``, ``r`` the label's log-count ratio of the word
+            (``nb_ratios``, smoothing ``nb_alpha``), and the stored coefficient is the fitted one times the same
+            scale: still one linear model over the unscaled features, whose regularisation now lets words that
+            separate the label in the training texts weigh more (Wang & Manning 2012, NBSVM, with logistic
+            regression; ``g`` = 1 is their scaling, smaller values soften it).
+        nb_alpha: additive smoothing of the word counts in ``nb_ratios``.
 
     With tuned thresholds the model is cross-fitted: the stored coefficients are the mean of the ``inner_folds``
     inner models whose out-of-fold probabilities tuned the thresholds (no refit on all the training texts).
@@ -214,7 +242,8 @@ class LinearMultiLabel:
 
     def __init__(self, labels, C=10.0, class_weight="balanced", char_ngrams=(3, 5), min_df=2,
                  max_features=60000, threshold="tuned", threshold_mix=0.5, inner_folds=4, single_label=False,
-                 random_state=0, threshold_prior=0.0, context_weight=0.0, length_weight=0.0):
+                 random_state=0, threshold_prior=0.0, context_weight=0.0, length_weight=0.0, word_ngrams=2,
+                 nb_scale=0.0, nb_alpha=1.0):
         self.labels = list(labels)
         self.C = C
         self.class_weight = class_weight
@@ -229,12 +258,15 @@ class LinearMultiLabel:
         self.threshold_prior = threshold_prior
         self.context_weight = context_weight
         self.length_weight = length_weight
+        self.word_ngrams = word_ngrams
+        self.nb_scale = nb_scale
+        self.nb_alpha = nb_alpha
 
     # -- features ---------------------------------------------------------------------------------------------
     def _fit_vocabularies(self, texts):
         from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-        blocks = [("word", word_analyzer)]
+        blocks = [("word", _word_analyzer(self.word_ngrams))]
         if self.char_ngrams:
             blocks.append(("char", _char_analyzer(self.char_ngrams)))
         self.vocabularies_, self.idf_, counts = {}, {}, {}
@@ -249,7 +281,7 @@ class LinearMultiLabel:
         return counts
 
     def _analyzers(self):
-        out = {"word": word_analyzer}
+        out = {"word": _word_analyzer(self.word_ngrams)}
         if "char" in self.vocabularies_:
             out["char"] = _char_analyzer(self.char_ngrams)
         return out
@@ -275,8 +307,9 @@ class LinearMultiLabel:
             if name == "word":
                 word_counts = c
                 if n_out is not None and not counts:
-                    # the word analyzer yields n tokens and n - 1 bigrams: this is len(tokenize(text))
-                    lengths = (np.asarray(n_out, dtype=np.float64) + 1) // 2
+                    # the word analyzer yields n tokens (and n - 1 bigrams): this is len(tokenize(text))
+                    n_out = np.asarray(n_out, dtype=np.float64)
+                    lengths = n_out if self.word_ngrams == 1 else (n_out + 1) // 2
             blocks.append(_tfidf(c, self.idf_[name]))
         if getattr(self, "context_weight", 0.0) and len(texts):
             blocks.append(self.context_weight * _tfidf(_group_sums(word_counts, groups), self.idf_["word"]))
@@ -302,17 +335,27 @@ class LinearMultiLabel:
         n_labels = Y.shape[1]
         coef = np.zeros((n_labels, X.shape[1]))
         intercept = np.zeros(n_labels)
+        nb_scale = float(self.nb_scale)
+        if nb_scale > 0:
+            n_word = len(self.vocabularies_["word"])  # the word block comes first (see ``transform``)
+            presence = sparse.csr_matrix(X[:, :n_word], copy=True)
+            presence.data[:] = 1.0
+            weights = np.ones(X.shape[0]) if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
         for j in range(n_labels):
             y = Y[:, j]
             if y.min() == y.max():  # constant label in this training set: a constant log-odds
                 p = min(max(float(y.mean()), 1e-3), 1 - 1e-3)
                 intercept[j] = np.log(p / (1 - p))
                 continue
+            scale = None
+            if nb_scale > 0:
+                scale = np.ones(X.shape[1])
+                scale[:n_word] = np.abs(nb_ratios(presence, y, weights, self.nb_alpha)) ** nb_scale
             model = LogisticRegression(C=C, class_weight=self.class_weight, max_iter=2000,
                                        random_state=self.random_state)
             with threadpool_limits(1):  # small problems: threads only add contention
-                model.fit(X, y, sample_weight=sample_weight)
-            coef[j] = model.coef_[0]
+                model.fit(X if scale is None else X @ sparse.diags(scale), y, sample_weight=sample_weight)
+            coef[j] = model.coef_[0] if scale is None else model.coef_[0] * scale
             intercept[j] = model.intercept_[0]
         return coef, intercept
 
@@ -425,7 +468,8 @@ class LinearMultiLabel:
     def get_params(self) -> dict:
         return {k: getattr(self, k) for k in ("labels", "C", "class_weight", "char_ngrams", "min_df", "max_features",
                                               "threshold", "threshold_mix", "inner_folds", "single_label",
-                                              "random_state", "threshold_prior", "context_weight", "length_weight")}
+                                              "random_state", "threshold_prior", "context_weight", "length_weight",
+                                              "word_ngrams", "nb_scale", "nb_alpha")}
 
     # -- inference --------------------------------------------------------------------------------------------
     def decision_function(self, texts, extra=None, groups=None) -> np.ndarray:
@@ -451,7 +495,7 @@ class LinearMultiLabel:
     def explain(self, text: str, k: int = 8, extra=None) -> dict[str, list[tuple[str, float]]]:
         """Per label, the word n-grams of ``text`` that pushed its score up most (feature value × coefficient)."""
         vocab = self.vocabularies_["word"]
-        X = _tfidf(_counts([text], word_analyzer, vocab), self.idf_["word"])
+        X = _tfidf(_counts([text], _word_analyzer(self.word_ngrams), vocab), self.idf_["word"])
         names = self._word_names()
         row = X.getrow(0)
         out = {}

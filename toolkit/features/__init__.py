@@ -396,10 +396,13 @@ def _progress(total: int, enabled: bool):
 
 
 def code_version() -> str:
-    """A hash of the feature code and its package data, so caches are invalidated when either changes."""
+    """A hash of the feature code, the detector code and the package data, so caches are invalidated when any of
+    them changes."""
     h = hashlib.sha256()
     root = Path(__file__).resolve().parent
+    # the detectors' code too: the frames, genre and techniques families score with their trained models
     files = sorted(root.glob("*.py")) + [root.parent / "segment.py", root.parent / "lexicons.py"]
+    files += sorted((root.parent / "detectors").glob("*.py"))
     files += sorted((root.parent / "data").glob("**/*")) if (root.parent / "data").is_dir() else []
     for path in files:
         if path.is_file():

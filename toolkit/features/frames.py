@@ -7,8 +7,8 @@ Features (whole article only):
   Cues are seed words written for the toolkit (``toolkit/data/frames_cues.yaml``), expanded and weighted from the
   SemEval-2023 Task 3 training labels by weighted log-odds (Field et al. 2018; Monroe et al. 2008), see
   ``toolkit.detectors.cues``.
-- ``<frame>_prob``: probability (0–1) from the supervised multi-label classifier (TF-IDF word n-grams, logistic
-  regression) trained on the SemEval-2023 English frame labels; ``toolkit.detectors.models``. Whether a frame is
+- ``<frame>_prob``: probability (0–1) from the supervised multi-label classifier (TF-IDF words, logistic regression
+  over Naive Bayes-scaled columns) trained on the SemEval-2023 English frame labels; ``toolkit.detectors.models``. Whether a frame is
   "present" is ``prob ≥`` the frame's tuned threshold (``python -m toolkit validate frames`` reports how far these
   decisions can be trusted). A text without words gets 0.
 - ``sv_<frame>_per_1k`` for Semetko & Valkenburg's (2000) conflict, human interest, attribution of responsibility,
