@@ -366,13 +366,169 @@ def test_ptc_sentences_only_come_from_training_articles(techniques_small):
 def test_techniques_model_reads_length_and_ptc_sentences(techniques_small):
     from toolkit.detectors.models import MAIN_PARAMS, ptc_units
 
+    from toolkit.detectors.spans import SpanStacked
+
     _, small = techniques_small
     model = fit_main(small)
-    assert model.n_aux_ == len(ptc_units(small).ids) > 0
-    assert model.length_weight == MAIN_PARAMS["techniques"]["length_weight"] > 0
+    assert isinstance(model, SpanStacked)  # the paragraph classifier with the span lexicon stacked on it
+    base = model.base
+    assert base.n_aux_ == len(ptc_units(small).ids) > 0
+    assert base.length_weight == MAIN_PARAMS["techniques"]["length_weight"] > 0
     # longer paragraphs carry more techniques: the length column pushes the most frequent technique up
     j = list(small.labels).index("Loaded_Language")
-    assert model.coef_[j, -1] > 0
+    assert base.coef_[j, -1] > 0 and j in model.stacked_
     short, long = "He said no.", " ".join(small.texts[i] for i in np.argsort([-len(t) for t in small.texts])[:1])
     p = model.predict_proba([short, long])
     assert p.shape == (2, len(small.labels)) and p[1, j] > p[0, j]
+
+
+def test_span_lexicon_by_hand():
+    from toolkit.detectors.spans import SpanLexicon
+
+    texts = ["They are evil thugs, he said.", "The thugs left.", "Evil is a word."]
+    # label 0 covers "evil thugs" in the first text; label 1 covers "he said"
+    spans = [[(0, 9, 19), (1, 21, 28)], [], []]
+    lex = SpanLexicon(["loaded", "quote"], smoothing=2.0).fit(texts, spans)
+    n_terms = (6 + 5) + (3 + 2) + (4 + 3)  # words and adjacent pairs of the three texts
+    prior = np.array([3 / n_terms, 3 / n_terms])  # inside "loaded": evil, thugs, "evil thugs"; "quote": he, said, "he said"
+    np.testing.assert_allclose(lex.prior_, prior)
+    scores = dict(zip(*lex.term_scores("evil thugs")[::3]))
+    # "evil": 2 occurrences, 1 inside; "thugs": 2 and 1; the pair: 1 and 1
+    assert scores["evil"][0] == pytest.approx((1 + 2 * prior[0]) / (2 + 2), rel=1e-6)
+    assert scores["evil thugs"][0] == pytest.approx((1 + 2 * prior[0]) / (1 + 2), rel=1e-6)
+    assert scores["evil"][1] == 0.0  # kept, but never inside a "quote" span
+    assert "they" not in lex.vocabulary_ and "are evil" not in lex.vocabulary_  # never inside any span
+    F = lex.features(["evil thugs", "nothing here", ""])
+    top = sorted([scores["evil"][0], scores["thugs"][0], scores["evil thugs"][0]], reverse=True)
+    np.testing.assert_allclose(F[0, 0], [top[0], sum(top) / 3, sum(top)], rtol=1e-6)
+    assert not F[1:].any()
+    ev = lex.evidence("Some evil thugs.", k=2)["loaded"]
+    assert [r["term"] for r in ev] == ["evil thugs", "evil"]
+    assert [("Some evil thugs."[s:e]) for s, e in ev[0]["spans"]] == ["evil thugs"]
+    with pytest.raises(ToolkitError, match=r"spans\[0\]: expected \(label index in 0..1"):
+        SpanLexicon(["loaded", "quote"]).fit(texts, [[(2, 0, 4)], [], []])
+    with pytest.raises(ToolkitError, match="spans: expected one list .* per text \\(3\\), got 1"):
+        SpanLexicon(["loaded", "quote"]).fit(texts, [[]])
+
+
+def _span_corpus(n=120, seed=0):
+    """Texts where label "a" is carried by one of many rare words, each marked as a span; "b" by the word beta."""
+    rng = np.random.RandomState(seed)
+    words = [f"w{i}" for i in range(40)]
+    loaded = [f"vile{i}" for i in range(30)]
+    texts, spans, Y = [], [], np.zeros((n, 2), dtype=np.int8)
+    for i in range(n):
+        Y[i] = rng.rand(2) < 0.4
+        toks = list(rng.choice(words, 10))
+        unit = []
+        if Y[i, 0]:
+            word = loaded[rng.randint(len(loaded))]
+            start = len(" ".join(toks)) + 1
+            toks.append(word)
+            unit.append((0, start, start + len(word)))
+        toks += ["beta"] * int(Y[i, 1])
+        texts.append(" ".join(toks))
+        spans.append(unit)
+    return texts, Y, spans
+
+
+def test_span_stacked_round_trip_and_out_of_fold_inputs(tmp_path):
+    from toolkit.detectors.spans import SPANS_FILE, SpanStacked, load_detector
+
+    texts, Y, spans = _span_corpus()
+    base = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, threshold_mix=0.0)
+    model = SpanStacked(base, min_positives=10).fit(texts, Y, spans)
+    assert list(model.stacked_) == [0, 1]
+    assert model.coef_.shape == (2, 2 * 4) and model.thresholds_.shape == (2,)
+    # the lexicon learned the span words, and a paragraph's score for "a" rises with one of them
+    marked = {text[s:e] for text, unit in zip(texts, spans) for _, s, e in unit}
+    assert set(model.lexicon_.vocabulary_) == marked and len(marked) > 10
+    word = sorted(marked)[0]
+    p = model.predict_proba([f"w1 w2 w3 {word}", "w1 w2 w3 w4"])
+    assert p[0, 0] > p[1, 0]
+    assert model.span_evidence(f"w1 {word} w3")["a"][0]["term"] == word
+    folder = model.save(tmp_path / "m", metadata={"task": "toy"})
+    assert sorted(q.name for q in folder.iterdir()) == ["arrays.npz", "model.json", SPANS_FILE]
+    json.loads((folder / SPANS_FILE).read_text(encoding="utf-8"))
+    loaded = load_detector(folder)
+    assert isinstance(loaded, SpanStacked)
+    np.testing.assert_allclose(loaded.predict_proba(texts), model.predict_proba(texts), rtol=1e-5, atol=1e-6)
+    assert np.array_equal(loaded.predict(texts), model.predict(texts))
+    assert isinstance(load_detector(base.save(tmp_path / "plain")), LinearMultiLabel)
+    # a label with too few positives keeps the classifier's probability
+    few = SpanStacked(LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1), min_positives=10 ** 6)
+    few.fit(texts, Y, spans)
+    assert len(few.stacked_) == 0
+    np.testing.assert_allclose(few.predict_proba(texts[:5]), few.base.predict_proba(texts[:5]))
+    with pytest.raises(ToolkitError, match="must tune its thresholds on inner folds"):
+        SpanStacked(LinearMultiLabel(["a", "b"], char_ngrams=None, min_df=1, threshold=0.5)).fit(texts, Y, spans)
+
+
+def test_technique_spans_align_with_the_paragraphs(techniques_small, installed_corpus):
+    from toolkit import corpora
+    from toolkit.detectors.data import TECHNIQUES
+
+    _, small = techniques_small
+    articles = installed_corpus("semeval2023-task3-en").set_index("id")["text"]  # span offsets are into these
+    table = corpora.load_table("semeval2023-task3-en", "technique_spans")
+    paras = corpora.load_table("semeval2023-task3-en", "paragraphs").set_index(["id", "line"])
+    checked, edges = 0, []
+    for uid, text, unit in zip(small.ids, small.texts, small.extra["spans"]):
+        aid, line = uid.split("#")
+        start, end = paras.loc[(aid, int(line)), ["start", "end"]]
+        rows = table[(table["id"] == aid) & (table["line"] == int(line))]
+        assert len(rows) == len(unit)
+        expected = {(TECHNIQUES.index(r.technique), r.start - start, min(r.end, end) - start) for r in rows.itertuples()}
+        assert set(unit) == expected
+        for j, s, e in unit:
+            assert 0 <= s < e <= len(text)
+            # spans start and end at word boundaries (a shifted offset would cut words)
+            edges += [s == 0 or not (text[s - 1].isalnum() and text[s].isalnum()),
+                      e == len(text) or not (text[e - 1].isalnum() and text[e].isalnum())]
+            if articles[aid][start:end] == text:  # the article table may hold the subtask-1 copy of the text
+                assert text[s:e] == articles[aid][start + s:start + e]
+                checked += 1
+    assert checked > 500 and np.mean(edges) > 0.97
+
+
+def test_span_lexicon_scores_held_out_span_words_higher(techniques_small):
+    from toolkit.detectors.spans import SpanLexicon, _terms
+
+    _, small = techniques_small
+    articles = np.unique(small.groups)
+    train = np.flatnonzero(np.isin(small.groups, articles[:45]))
+    test = np.flatnonzero(~np.isin(small.groups, articles[:45]))
+    lex = SpanLexicon(small.labels).fit([small.texts[i] for i in train], [small.extra["spans"][i] for i in train])
+    j = list(small.labels).index("Loaded_Language")
+    inside, outside = [], []
+    for i in test:
+        terms, starts, ends = _terms(small.texts[i])
+        n_tok = (len(terms) + 1) // 2
+        scores = lex.features([t for t in terms[:n_tok]])[:, j, 0]
+        covered = np.zeros(n_tok, bool)
+        for label, s, e in small.extra["spans"][i]:
+            if label == j:
+                covered |= (starts[:n_tok] < e) & (s < ends[:n_tok])
+        inside += list(scores[covered])
+        outside += list(scores[~covered])
+    assert len(inside) > 100 and np.mean(inside) > 2 * np.mean(outside)
+
+
+def test_detect_techniques_points_at_span_lexicon_terms(techniques_small):
+    from toolkit.detectors import detect_techniques, load_model
+    from toolkit.detectors.spans import SpanStacked
+    from toolkit.segment import tokenize
+
+    full, _ = techniques_small
+    model, _ = load_model("techniques")
+    assert isinstance(model, SpanStacked)
+    j = list(full.labels).index("Loaded_Language")
+    rows = np.flatnonzero(full.Y[:, j])[:200]
+    text = full.texts[rows[np.argmax(model.predict_proba([full.texts[i] for i in rows])[:, j])]]
+    record = detect_techniques(text)[0]
+    assert "Loaded_Language" in record["techniques"]
+    marked = [(s, e) for s, e, why in record["techniques"]["Loaded_Language"]["spans"] if why == "span-lexicon"]
+    assert marked
+    for s, e in marked:  # each is a word or word pair of the text that the lexicon scores for the technique
+        term = " ".join(tokenize(text[s:e]))
+        assert model.lexicon_.scores_[model.lexicon_.vocabulary_[term], j] > 0

@@ -168,7 +168,7 @@ def test_a_model_that_reads_more_than_words_gets_the_texts(corpus_texts):
         asked.append(True)
         return batch.texts
 
-    assert techniques_model.length_weight > 0  # it reads the length of each text too
+    assert techniques_model.base.length_weight > 0  # it reads the length of each text, and a span lexicon
     got = model_proba(techniques_model, batch, None, texts)
     assert asked and np.allclose(got, techniques_model.predict_proba(batch.texts))
     frames_model, _ = _families()["frames"]._models()

@@ -5,7 +5,7 @@
 >>> detect_frames(text)["Political"]          # doctest: +SKIP
 
 Modules: ``data`` (training and gold units), ``linear`` (the TF-IDF linear model stored as arrays), ``cues``
-(transparent cue lexicons), ``models`` (detectors per task, training and the model cache), ``metrics``,
+(transparent cue lexicons), ``spans`` (span lexicons of techniques, stacked on the paragraph classifier), ``models`` (detectors per task, training and the model cache), ``metrics``,
 ``validate``, ``predict`` (scores and evidence for new texts).
 """
 

@@ -53,6 +53,9 @@ class TaskData:
             h.update(str(uid).encode())
             h.update(text.encode("utf-8"))
             h.update(bytes(np.asarray(row, dtype=np.int8)))
+        if "spans" in self.extra:
+            for unit in self.extra["spans"]:
+                h.update(repr(sorted(unit)).encode())
         return h.hexdigest()
 
 
@@ -122,7 +125,26 @@ def from_tables(task: str, tables: dict[str, pd.DataFrame], source: str, ptc: di
     data = TaskData(task, TECHNIQUES, ids, paras["text"].astype(str).tolist(), _multi_hot(values, TECHNIQUES),
                     np.array([article_key(i) for i in ids]), source)
     data.extra["context"] = _context(paras)
+    spans = tables.get("technique_spans")
+    if spans is not None:
+        data.extra["spans"] = _unit_spans(paras, spans)
     return data
+
+
+def _unit_spans(paras: pd.DataFrame, spans: pd.DataFrame) -> np.ndarray:
+    """Per paragraph, its technique spans as ``(label index, start, end)`` with offsets into the paragraph's text
+    (the adapter's offsets are into the article; clipped to the paragraph)."""
+    index = {t: j for j, t in enumerate(TECHNIQUES)}
+    by_unit: dict[tuple, list] = {}
+    for uid, line, t, s, e in zip(spans["id"], spans["line"], spans["technique"], spans["start"], spans["end"]):
+        if t in index and pd.notna(line):
+            by_unit.setdefault((uid, int(line)), []).append((index[t], int(s), int(e)))
+    out = np.empty(len(paras), dtype=object)
+    for i, (uid, line, start, text) in enumerate(zip(paras["id"], paras["line"], paras["start"], paras["text"])):
+        n = len(str(text))
+        out[i] = [(j, min(max(s - int(start), 0), n), min(max(e - int(start), 0), n))
+                  for j, s, e in by_unit.get((uid, int(line)), [])]
+    return out
 
 
 def _context(paras: pd.DataFrame) -> np.ndarray:
@@ -163,7 +185,7 @@ def load_shared(task: str) -> TaskData:
     try:
         tables = {"articles": corpora.load_corpus(SEMEVAL)}
         if task == "techniques":
-            for name in ("paragraphs", "paragraph_techniques"):
+            for name in ("paragraphs", "paragraph_techniques", "technique_spans"):
                 tables[name] = corpora.load_table(SEMEVAL, name)
     except (ToolkitError, FileNotFoundError) as exc:
         raise ToolkitError(

@@ -454,11 +454,13 @@ class LinearMultiLabel:
                 if best is None or value > best[0] + 1e-12:
                     best = (value, C, oof, coefs, intercepts, thresholds)
             _, self.C_, oof, coefs, intercepts, self.thresholds_ = best
+            self.inner_splits_ = splits  # for a second stage fitted on ``oof_`` (see ``toolkit.detectors.spans``)
             self.coef_ = np.mean(coefs, axis=0).astype(np.float32).astype(np.float64)  # as save() stores it
             self.intercept_ = np.mean(intercepts, axis=0)
             self.oof_ = oof
         else:
             self.C_ = Cs[0]
+            self.inner_splits_ = None
             coef, self.intercept_ = fit_on(np.arange(len(texts)), self.C_)
             self.coef_ = coef.astype(np.float32).astype(np.float64)  # what save() stores, so a reload predicts the same
             t = 0.5 if self.threshold == "tuned" else float(self.threshold)

@@ -104,8 +104,10 @@ def detect_techniques(text: str, segmentation=None, level: str = "paragraph", k:
     """Persuasion techniques per paragraph (``level="paragraph"``) or per sentence (``"sentence"``).
 
     Returns one record per unit: ``{"start", "end", "techniques": {name: {"probability", "spans": [(s, e, why)]}}}``
-    listing the techniques predicted by the model or by the cue detector; ``spans`` are character offsets into
-    ``text`` of the model's strongest words and of the matched cues.
+    listing the techniques predicted by the model or by the cue detector; ``spans`` are ``(start, end, why)``
+    character offsets into ``text``: the classifier's strongest words (``"model"``), the terms most often inside
+    annotated spans of the technique in training (``"span-lexicon"``, see ``toolkit.detectors.spans``) and the matched
+    cues (``"cue"``).
     """
     text = _check_text(text)
     if level not in ("paragraph", "sentence"):
@@ -125,12 +127,15 @@ def detect_techniques(text: str, segmentation=None, level: str = "paragraph", k:
         record = {"start": u.start, "end": u.end, "techniques": {}}
         if len(hits):
             words = model.explain(t, k=k)
+            span_ev = model.span_evidence(t, k=k) if hasattr(model, "span_evidence") else {}
             cue_ev = cues.lexicon_.explain(t, k=k) if cues else {}
             for j in hits:
                 label = model.labels[j]
                 spans = []
                 for phrase, _ in words[label]:
                     spans += [(u.start + s, u.start + e, "model") for s, e in _locate(t, phrase)[:2]]
+                for rec in span_ev.get(label, []):
+                    spans += [(u.start + s, u.start + e, "span-lexicon") for s, e in rec["spans"][:2]]
                 for rec in cue_ev.get(label, []):
                     spans += [(u.start + s, u.start + e, "cue") for s, e in rec["spans"][:2]]
                 record["techniques"][label] = {

@@ -268,13 +268,13 @@ def _fill_loop(table, keys, cols, slots):
 def model_proba(model, batch, mask: np.ndarray | None = None, texts=None) -> np.ndarray:
     """``model.predict_proba`` of each article's tokens under ``mask``, from the batch's token ids.
 
-    ``model`` is a ``toolkit.detectors.linear.LinearMultiLabel``. A model that reads more than word n-grams
-    (character n-grams, a length column, context or extra features) is given the texts instead: ``texts()``
-    returns them.
+    ``model`` is a ``toolkit.detectors.linear.LinearMultiLabel`` or another detector with ``predict_proba``. A
+    model that reads more than word n-grams (character n-grams, a length column, context or extra features, a
+    stacked span lexicon) is given the texts instead: ``texts()`` returns them.
     """
     reads_more = (getattr(model, "n_extra_", 0) or getattr(model, "context_weight", 0)
                   or getattr(model, "length_weight", 0))
-    if set(model.vocabularies_) != {"word"} or reads_more:
+    if set(getattr(model, "vocabularies_", ())) != {"word"} or reads_more:
         return model.predict_proba(texts())
     if "_ngram_index" not in model.__dict__:  # kept on the model: built once
         model.__dict__["_ngram_index"] = NgramIndex(model._word_names())

@@ -2,14 +2,17 @@
 
 Features (whole article only), for each technique (``loaded_language``, ``name_calling_labeling``, ``doubt``, …):
 
-- ``<technique>_share``: share (0–1) of the article's paragraphs in which the supervised paragraph classifier
-  (TF-IDF word n-grams, logistic regression, per-technique tuned thresholds; trained on the SemEval-2023 English
-  paragraph labels) detects the technique.
+- ``<technique>_share``: share (0–1) of the article's paragraphs in which the supervised paragraph detector
+  detects the technique: TF-IDF word n-grams and logistic regression, combined with a span lexicon (the words
+  annotators marked inside the technique's spans) by a stacked regression, per-technique tuned thresholds; trained
+  on the SemEval-2023 English paragraph labels and spans (``toolkit.detectors.spans``).
 - ``<technique>_per_1k``: transparent cue-lexicon score per 1,000 words: seed cues written for the toolkit
   (``toolkit/data/techniques_cues.yaml``) expanded and weighted from the labelled paragraphs by weighted log-odds.
 
-Plus ``any_share``: share of paragraphs with at least one technique detected. Evidence: the paragraphs' strongest
-words and matched cues, with character offsets. ``python -m toolkit validate techniques`` reports paragraph-level
+Plus ``any_share``: share of paragraphs with at least one technique detected. Evidence: in each paragraph where a
+technique is detected, the classifier's strongest words (weight: their contribution to the log-odds) and the terms
+most often inside the technique's spans in training (weight: that share, 0-1); for ``_per_1k``, the matched cues;
+all with character offsets. ``python -m toolkit validate techniques`` reports paragraph-level
 precision and recall; ``toolkit.detectors.detect_techniques`` gives per-paragraph and per-sentence detail.
 
 References: Da San Martino et al. (2019), EMNLP; Piskorski et al. (2023), SemEval-2023 Task 3.
@@ -124,11 +127,14 @@ def explain(batch: Batch, doc: int, feature: str, scope: str) -> pd.DataFrame:
         text = seg.text[s:e]
         pred = model.predict([text])[0]
         words = model.explain(text, k=5)
+        span_ev = model.span_evidence(text, k=5) if hasattr(model, "span_evidence") else {}
         for label in labels:
             j = model.labels.index(label)
             if not pred[j]:
                 continue
             records = [{"weight": w, "spans": [(s + a, s + b) for a, b in _locate(text, phrase)]}
                        for phrase, w in words[label]]
+            records += [{"weight": rec["score"], "spans": [(s + a, s + b) for a, b in rec["spans"]]}
+                        for rec in span_ev.get(label, [])]
             rows += cue_rows(seg, records, label)
     return pd.DataFrame(rows, columns=EVIDENCE_COLUMNS)
