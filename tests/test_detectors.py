@@ -366,13 +366,15 @@ def test_ptc_sentences_only_come_from_training_articles(techniques_small):
 def test_techniques_model_reads_length_and_ptc_sentences(techniques_small):
     from toolkit.detectors.models import MAIN_PARAMS, ptc_units
 
+    from toolkit.detectors.models import span_units
     from toolkit.detectors.spans import SpanStacked
 
     _, small = techniques_small
     model = fit_main(small)
     assert isinstance(model, SpanStacked)  # the paragraph classifier with the span lexicon stacked on it
     base = model.base
-    assert base.n_aux_ == len(ptc_units(small).ids) > 0
+    assert base.n_aux_ == len(ptc_units(small).ids) + len(span_units(small).ids)
+    assert len(ptc_units(small).ids) > 0 and len(span_units(small).ids) > 0
     assert base.length_weight == MAIN_PARAMS["techniques"]["length_weight"] > 0
     # longer paragraphs carry more techniques: the length column pushes the most frequent technique up
     j = list(small.labels).index("Loaded_Language")
@@ -439,7 +441,24 @@ def test_span_stacked_round_trip_and_out_of_fold_inputs(tmp_path):
     base = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, threshold_mix=0.0)
     model = SpanStacked(base, min_positives=10).fit(texts, Y, spans)
     assert list(model.stacked_) == [0, 1]
-    assert model.coef_.shape == (2, 2 * 4) and model.thresholds_.shape == (2,)
+    assert model.coef_.shape == (2, 4) and model.thresholds_.shape == (2,)
+    # oracle: each combiner is scikit-learn's logistic regression on the standardised out-of-fold inputs, made here
+    # from span lexicons fitted on the other inner folds of the classifier
+    from sklearn.linear_model import LogisticRegression
+
+    from toolkit.detectors.spans import SpanLexicon
+
+    F = np.zeros((len(texts), 2, 3))
+    for tr, te in base.inner_splits_:
+        lex = SpanLexicon(["a", "b"]).fit([texts[i] for i in tr], [spans[i] for i in tr])
+        F[te] = lex.features([texts[i] for i in te])
+    p_oof = np.clip(base.oof_, 1e-6, 1 - 1e-6)
+    for j in range(2):
+        Z = np.column_stack([np.log(p_oof[:, j] / (1 - p_oof[:, j])), F[:, j, 0], np.log1p(F[:, j, 1]),
+                             np.log1p(F[:, j, 2])])
+        Z = (Z - Z.mean(axis=0)) / np.where(Z.std(axis=0) > 0, Z.std(axis=0), 1.0)
+        oracle = LogisticRegression(C=1.0, max_iter=2000).fit(Z, Y[:, j])
+        np.testing.assert_allclose(model.coef_[j], oracle.coef_[0], rtol=1e-4, atol=1e-6)
     # the lexicon learned the span words, and a paragraph's score for "a" rises with one of them
     marked = {text[s:e] for text, unit in zip(texts, spans) for _, s, e in unit}
     assert set(model.lexicon_.vocabulary_) == marked and len(marked) > 10
@@ -532,3 +551,58 @@ def test_detect_techniques_points_at_span_lexicon_terms(techniques_small):
     for s, e in marked:  # each is a word or word pair of the text that the lexicon scores for the technique
         term = " ".join(tokenize(text[s:e]))
         assert model.lexicon_.scores_[model.lexicon_.vocabulary_[term], j] > 0
+
+
+def test_span_units_are_the_marked_text_with_its_techniques(techniques_small):
+    from toolkit.detectors.models import span_units
+    from toolkit.segment import tokenize
+
+    _, small = techniques_small
+    units = span_units(small)
+    n_spans = sum(len({(s, e) for _, s, e in unit if e > s}) for unit in small.extra["spans"])
+    assert len(units.ids) == n_spans > 300
+    assert set(units.groups) <= set(small.groups)
+    by_id = dict(zip(small.ids, range(len(small.ids))))
+    for uid, text, row, group in list(zip(units.ids, units.texts, units.Y, units.groups))[:300]:
+        para, offsets = uid.split("@")
+        s, e = (int(v) for v in offsets.split("-"))
+        i = by_id[para]
+        assert text == small.texts[i][s:e] and small.groups[i] == group
+        marked = {j for j, a, b in small.extra["spans"][i] if (a, b) == (s, e)}
+        assert set(np.flatnonzero(row)) == marked and marked <= set(np.flatnonzero(small.Y[i]))
+        # the length column of a span unit reads its paragraph's length, not the span's
+        assert units.extra["lengths"][units.ids.index(uid)] == len(tokenize(small.texts[i]))
+
+
+def test_aux_weight_per_unit(tmp_path):
+    texts, Y = _toy_corpus(80)
+    aux = (["alpha alpha", "beta beta", "w1 w2"], np.array([[1, 0], [0, 1], [0, 0]]), np.array([0, 1, 2]))
+    groups = np.arange(len(texts))
+    one = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1).fit(texts, Y, groups=groups, aux=aux,
+                                                                            aux_weight=0.5)
+    each = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1).fit(texts, Y, groups=groups, aux=aux,
+                                                                             aux_weight=np.full(3, 0.5))
+    np.testing.assert_allclose(each.coef_, one.coef_)
+    other = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1).fit(texts, Y, groups=groups, aux=aux,
+                                                                              aux_weight=[5.0, 0.5, 0.5])
+    assert not np.allclose(other.coef_, one.coef_)
+    with pytest.raises(ToolkitError, match=r"aux_weight: expected one number or one per auxiliary unit \(3\)"):
+        LinearMultiLabel(["a", "b"], char_ngrams=None, min_df=1).fit(texts, Y, groups=groups, aux=aux,
+                                                                     aux_weight=[1.0, 2.0])
+
+
+def test_aux_lengths_feed_the_length_column():
+    texts, Y = _toy_corpus(80)
+    aux = (["alpha", "alpha", "alpha"], np.array([[1, 0], [1, 0], [1, 0]]), np.arange(3))
+    groups = np.arange(len(texts))
+
+    def fit(lengths):
+        model = LinearMultiLabel(["a", "b"], C=1.0, char_ngrams=None, min_df=1, length_weight=1.0)
+        return model.fit(texts, Y, groups=groups, aux=aux if lengths is None else aux + (lengths,), aux_weight=5.0)
+
+    own, same, longer = fit(None), fit([1, 1, 1]), fit([400, 400, 400])
+    np.testing.assert_allclose(same.coef_, own.coef_)  # one word each: their own length
+    # units positive for "a" and negative for "b", read as long texts: long texts look more like "a", less like "b"
+    assert longer.coef_[0, -1] > own.coef_[0, -1] and longer.coef_[1, -1] < own.coef_[1, -1]
+    with pytest.raises(ToolkitError, match=r"aux: expected 3 texts.*\(and optionally 3 lengths\), got .* \(2,\) lengths"):
+        fit([1, 2])

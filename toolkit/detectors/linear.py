@@ -364,10 +364,12 @@ class LinearMultiLabel:
 
         ``groups`` (e.g. article ids of paragraphs) keep a group in one inner fold when thresholds are tuned;
         ``extra`` is an optional dense array of additional features, standardised and scaled by ``extra_weight``.
-        ``aux``: optional auxiliary training units ``(texts, Y, groups)`` (e.g. sentences of the same articles,
-        labelled in another annotation) that train the coefficients with sample weight ``aux_weight`` but are never
-        scored: the vocabulary, the thresholds and the choice of C rest on ``texts`` alone. In each inner fold, the
-        auxiliary units of the held-out groups are left out (requires ``groups``). Not with ``extra``.
+        ``aux``: optional auxiliary training units ``(texts, Y, groups)`` or ``(texts, Y, groups, lengths)`` (e.g.
+        sentences of the same articles, labelled in another annotation) that train the coefficients with sample
+        weight ``aux_weight`` (one number, or one per auxiliary unit) but are never scored: the vocabulary, the
+        thresholds and the choice of C rest on ``texts`` alone. ``lengths``: the number of words the length column
+        reads for each auxiliary unit instead of its own (e.g. a marked span stands for its paragraph). In each inner
+        fold, the auxiliary units of the held-out groups are left out (requires ``groups``). Not with ``extra``.
 
         A list of several ``C`` values is chosen from by the tuning objective on the inner out-of-fold predictions
         (each C with its own tuned thresholds); the chosen value is ``C_``.
@@ -405,11 +407,19 @@ class LinearMultiLabel:
         X = self.transform(texts, extra, counts=counts, groups=groups, lengths=lengths)
         if aux is not None:
             aux_texts, aux_Y, aux_groups = list(aux[0]), np.asarray(aux[1], dtype=np.int8), np.asarray(aux[2])
-            if aux_Y.shape != (len(aux_texts), len(self.labels)) or len(aux_groups) != len(aux_texts):
+            aux_lengths = np.asarray(aux[3], dtype=np.float64) if len(aux) > 3 and aux[3] is not None else None
+            if (aux_Y.shape != (len(aux_texts), len(self.labels)) or len(aux_groups) != len(aux_texts)
+                    or (aux_lengths is not None and aux_lengths.shape != (len(aux_texts),))):
                 raise ToolkitError(f"aux: expected {len(aux_texts)} texts, a {len(aux_texts)} × {len(self.labels)} "
-                                   f"label matrix and {len(aux_texts)} groups, got {aux_Y.shape} and "
-                                   f"{len(aux_groups)} groups")
-            X_aux = self.transform(aux_texts, groups=aux_groups)
+                                   f"label matrix, {len(aux_texts)} groups (and optionally {len(aux_texts)} lengths), "
+                                   f"got {aux_Y.shape}, {len(aux_groups)} groups and "
+                                   f"{'no' if aux_lengths is None else aux_lengths.shape} lengths")
+            X_aux = self.transform(aux_texts, groups=aux_groups, lengths=aux_lengths)
+            aux_w = np.asarray(aux_weight, dtype=np.float64)
+            if aux_w.ndim not in (0, 1) or (aux_w.ndim == 1 and len(aux_w) != len(aux_texts)):
+                raise ToolkitError(f"aux_weight: expected one number or one per auxiliary unit ({len(aux_texts)}), "
+                                   f"got shape {aux_w.shape}")
+            aux_w = np.broadcast_to(aux_w, (len(aux_texts),))
         else:
             aux_groups = np.zeros(0)
         self.n_aux_ = len(aux_groups)
@@ -421,7 +431,7 @@ class LinearMultiLabel:
             keep = np.flatnonzero(~np.isin(aux_groups, list(held_out_groups)))
             Xa = sparse.vstack([X[rows], X_aux[keep]], format="csr")
             Ya = np.vstack([Y[rows], aux_Y[keep]])
-            w = np.concatenate([np.ones(len(rows)), np.full(len(keep), float(aux_weight))])
+            w = np.concatenate([np.ones(len(rows)), aux_w[keep]])
             return self._fit_coefs(Xa, Ya, C, sample_weight=w)
 
         if tuned:

@@ -16,14 +16,16 @@ Four detectors per task, so that every figure has a yardstick next to it:
   column, the standardised ``log(1 + number of tokens)`` of the paragraph (the l2-normalised TF-IDF drops length,
   and a long paragraph is far more likely to use a technique); and the PTC sentences of the training articles as
   extra training units with weight 0.5 (they train the coefficients only; thresholds are tuned on paragraphs, and
-  a held-out article's sentences are never used, see ``ptc_units``); then, for each technique with at least 50
-  training paragraphs, a stacked logistic regression over the classifier's log-odds and the features of a span
-  lexicon (how often each word and word pair fell inside the technique's annotated spans), both out-of-fold on the
-  classifier's inner folds (``toolkit.detectors.spans.SpanStacked``). The spans are evidence the paragraph labels
-  throw away: loaded language and name calling are carried by a few words each.
-  Cross-validated (5 folds by article, seed 0): frames micro-F1 0.688, macro-F1 0.550; techniques micro-F1 0.390
-  (macro-F1 0.16; 0.375 and 0.18 without the span stage). Over outer fold seeds 0-4 the span stage raised
-  techniques micro-F1 on every seed, from 0.373 to 0.393 on average.
+  a held-out article's sentences are never used, see ``ptc_units``); the annotated spans of the training paragraphs
+  as extra training units too, weight 0.5, each span's text with its techniques (``span_units``; the length column
+  reads its paragraph's length); then, for each technique with at least 50 training paragraphs, a stacked logistic
+  regression over the classifier's log-odds and the features of a span lexicon (how often each word and word pair
+  fell inside the technique's spans), both out-of-fold on the classifier's inner folds
+  (``toolkit.detectors.spans.SpanStacked``). The spans are evidence the paragraph labels throw away: loaded language
+  and name calling are carried by a few words each.
+  Cross-validated (5 folds by article, seed 0): frames micro-F1 0.688, macro-F1 0.550; techniques micro-F1 0.401
+  (macro-F1 0.20; without the spans 0.375 and 0.18). Over outer fold seeds 0-4 the spans raised techniques
+  micro-F1 on every seed, from 0.373 to 0.401 on average.
 - ``tfidf_logreg``: the plain baseline: word (1-2) n-gram TF-IDF, logistic regression (C=1, balanced), threshold 0.5.
 - ``cues``: the transparent cue lexicon (``toolkit.detectors.cues``) with per-label cut-offs on its per-1,000-word
   scores tuned jointly for micro- and macro-F1 on inner out-of-fold scores (candidates: score quantiles).
@@ -48,7 +50,7 @@ import numpy as np
 from toolkit import __version__
 from toolkit.detectors.cues import CueLexicon, load_seed_cues
 from toolkit.detectors.data import TaskData, load_shared, load_shared_ptc
-from toolkit.detectors.linear import LinearMultiLabel, joint_thresholds
+from toolkit.detectors.linear import LinearMultiLabel, joint_thresholds, n_words
 from toolkit.detectors.spans import SpanStacked, load_detector
 from toolkit.errors import ToolkitError
 from toolkit.paths import cache_dir
@@ -61,7 +63,7 @@ MAIN_PARAMS = {
     "frames": {"C": 1.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 3, "max_features": 60000,
                "word_ngrams": 1, "nb_scale": 0.5, "nb_alpha": 1.0},
     "techniques": {"C": 3.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 2, "max_features": 60000,
-                   "threshold_mix": 0.0, "length_weight": 1.0, "ptc_weight": 0.5,
+                   "threshold_mix": 0.0, "length_weight": 1.0, "ptc_weight": 0.5, "span_weight": 0.5,
                    "span_stack": {"min_positives": 50, "C": 1.0, "smoothing": 2.0}},
     "genre": {"C": 10.0, "class_weight": "balanced", "char_ngrams": None, "min_df": 2, "max_features": 60000,
               "single_label": True},
@@ -90,6 +92,32 @@ def ptc_units(data: TaskData, ptc: TaskData | None = None) -> TaskData | None:
     return ptc.subset(np.flatnonzero(np.isin(ptc.groups, np.unique(data.groups))))
 
 
+def span_units(data: TaskData) -> TaskData | None:
+    """The annotated technique spans of ``data``'s units as units of their own: each span's text (spans with the
+    same offsets in one unit merged), labelled with its techniques, grouped by article (None without spans)."""
+    if "spans" not in data.extra:
+        return None
+    ids, texts, rows, groups, paragraph_words = [], [], [], [], []
+    for uid, text, unit, group, n in zip(data.ids, data.texts, data.extra["spans"], data.groups, n_words(data.texts)):
+        merged: dict[tuple, set] = {}
+        for label, s, e in unit:
+            if e > s:
+                merged.setdefault((s, e), set()).add(label)
+        for (s, e), labels in sorted(merged.items()):
+            ids.append(f"{uid}@{s}-{e}")
+            texts.append(text[s:e])
+            rows.append(sorted(labels))
+            groups.append(group)
+            paragraph_words.append(n)
+    Y = np.zeros((len(ids), len(data.labels)), dtype=np.int8)
+    for i, labels in enumerate(rows):
+        Y[i, labels] = 1
+    units = TaskData(data.task, data.labels, ids, texts, Y, np.asarray(groups, dtype=data.groups.dtype),
+                     f"{data.source} (spans)")
+    units.extra["lengths"] = np.asarray(paragraph_words, dtype=np.float64)  # the length column reads the paragraph's
+    return units
+
+
 @lru_cache(maxsize=1)
 def _shared_ptc() -> TaskData | None:
     return load_shared_ptc()
@@ -98,12 +126,18 @@ def _shared_ptc() -> TaskData | None:
 def fit_main(data: TaskData, random_state=RANDOM_STATE) -> LinearMultiLabel | SpanStacked:
     params = dict(MAIN_PARAMS[data.task])
     ptc_weight = params.pop("ptc_weight", None)
+    span_weight = params.pop("span_weight", None)
     span_stack = params.pop("span_stack", None)
     model = LinearMultiLabel(data.labels, random_state=random_state, **params)
     fit_args = {"groups": data.groups}
-    aux = ptc_units(data) if ptc_weight else None
-    if aux is not None and len(aux.ids):
-        fit_args.update(aux=(aux.texts, aux.Y, aux.groups), aux_weight=ptc_weight)
+    parts = [(ptc_units(data) if ptc_weight else None, ptc_weight),
+             (span_units(data) if span_weight else None, span_weight)]
+    parts = [(units, w) for units, w in parts if units is not None and len(units.ids)]
+    if parts:
+        lengths = [units.extra.get("lengths", n_words(units.texts)) for units, _ in parts]
+        fit_args["aux"] = ([t for units, _ in parts for t in units.texts], np.vstack([units.Y for units, _ in parts]),
+                           np.concatenate([units.groups for units, _ in parts]), np.concatenate(lengths))
+        fit_args["aux_weight"] = np.concatenate([np.full(len(units.ids), float(w)) for units, w in parts])
     if span_stack and "spans" in data.extra:
         return SpanStacked(model, **span_stack).fit(data.texts, data.Y, list(data.extra["spans"]), **fit_args)
     return model.fit(data.texts, data.Y, **fit_args)
