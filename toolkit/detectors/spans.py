@@ -134,14 +134,20 @@ class SpanLexicon:
             out[i, :, 2] = scores.sum(axis=0)
         return out
 
-    def evidence(self, text: str, k: int = 5) -> dict[str, list[dict]]:
-        """Per label, the ``k`` highest-scoring terms of ``text``: ``{"term", "score", "spans": [(start, end)]}``."""
+    def evidence(self, text: str, k: int = 5, min_lift: float = 2.0) -> dict[str, list[dict]]:
+        """Per label, the ``k`` highest-scoring terms of ``text``: ``{"term", "score", "spans": [(start, end)]}``.
+
+        Only terms scoring at least ``min_lift`` times the label's prior, i.e. found inside its spans at least that
+        many times more often than words in general: a function word that sometimes falls inside a span is no
+        evidence.
+        """
         terms, starts, ends, scores = self.term_scores(text)
         out = {}
         for j, label in enumerate(self.labels):
             found: dict[str, dict] = {}
+            floor = max(min_lift * self.prior_[j], 1e-12)
             for q in np.argsort(-scores[:, j], kind="stable") if len(terms) else []:
-                if scores[q, j] <= 0 or (terms[q] not in found and len(found) == k):
+                if scores[q, j] < floor or (terms[q] not in found and len(found) == k):
                     continue
                 rec = found.setdefault(terms[q], {"term": terms[q], "score": round(float(scores[q, j]), 4),
                                                   "spans": []})
