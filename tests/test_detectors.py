@@ -407,6 +407,10 @@ def test_span_lexicon_by_hand():
     ev = lex.evidence("Some evil thugs.", k=2)["loaded"]
     assert [r["term"] for r in ev] == ["evil thugs", "evil"]
     assert [("Some evil thugs."[s:e]) for s, e in ev[0]["spans"]] == ["evil thugs"]
+    # a word that is seldom inside the spans is no evidence, unless asked for
+    common = SpanLexicon(["loaded"]).fit(["the evil one"] + ["the other one"] * 20, [[(0, 0, 8)]] + [[]] * 20)
+    assert [r["term"] for r in common.evidence("the evil")["loaded"]] == ["evil", "the evil"]
+    assert "the" in [r["term"] for r in common.evidence("the evil", min_lift=0)["loaded"]]
     with pytest.raises(ToolkitError, match=r"spans\[0\]: expected \(label index in 0..1"):
         SpanLexicon(["loaded", "quote"]).fit(texts, [[(2, 0, 4)], [], []])
     with pytest.raises(ToolkitError, match="spans: expected one list .* per text \\(3\\), got 1"):
