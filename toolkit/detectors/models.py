@@ -134,7 +134,7 @@ def fit_main(data: TaskData, random_state=RANDOM_STATE) -> LinearMultiLabel | Sp
              (span_units(data) if span_weight else None, span_weight)]
     parts = [(units, w) for units, w in parts if units is not None and len(units.ids)]
     if parts:
-        lengths = [units.extra.get("lengths", n_words(units.texts)) for units, _ in parts]
+        lengths = [units.extra["lengths"] if "lengths" in units.extra else n_words(units.texts) for units, _ in parts]
         fit_args["aux"] = ([t for units, _ in parts for t in units.texts], np.vstack([units.Y for units, _ in parts]),
                            np.concatenate([units.groups for units, _ in parts]), np.concatenate(lengths))
         fit_args["aux_weight"] = np.concatenate([np.full(len(units.ids), float(w)) for units, w in parts])
