@@ -44,6 +44,7 @@ from toolkit.segment import tokenize_with_offsets
 SPANS_FILE = "spans.json"
 FORMAT = "toolkit-span-stacked/1"
 N_SPAN_FEATURES = 3  # max, mean of the top three, sum
+N_INPUTS = 1 + N_SPAN_FEATURES  # a combiner reads the classifier's log-odds and the span features
 
 
 def _terms(text: str):
@@ -300,10 +301,10 @@ class SpanStacked:
             raise ToolkitError(f"{path}: format {doc.get('format')!r}, expected {FORMAT!r}")
         model = cls(LinearMultiLabel.load(folder), doc["min_positives"], doc["C"], doc["smoothing"])
         model.stacked_ = np.asarray(doc["stacked"], dtype=np.int64)
-        model.coef_ = np.asarray(doc["coef"], dtype=np.float64).reshape(len(model.stacked_), 4)
+        model.coef_ = np.asarray(doc["coef"], dtype=np.float64).reshape(len(model.stacked_), N_INPUTS)
         model.intercept_ = np.asarray(doc["intercept"], dtype=np.float64)
-        model.input_mean_ = np.asarray(doc["input_mean"], dtype=np.float64).reshape(len(model.stacked_), 4)
-        model.input_scale_ = np.asarray(doc["input_scale"], dtype=np.float64).reshape(len(model.stacked_), 4)
+        model.input_mean_ = np.asarray(doc["input_mean"], dtype=np.float64).reshape(len(model.stacked_), N_INPUTS)
+        model.input_scale_ = np.asarray(doc["input_scale"], dtype=np.float64).reshape(len(model.stacked_), N_INPUTS)
         model.thresholds_ = np.asarray(doc["thresholds"], dtype=np.float64)
         model.objective_ = doc.get("objective", {})
         model.lexicon_ = SpanLexicon.from_dict(doc["lexicon"])
